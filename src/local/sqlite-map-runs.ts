@@ -1,4 +1,5 @@
 import type Database from 'libsql';
+import { decodeTextColumns, EXECUTION_TEXT_FIELDS } from './sqlite-text.ts';
 import type {
   ExecutionRow,
   MapRunChildRow,
@@ -189,5 +190,6 @@ export class SqliteMapRuns implements MapRunTable {
 }
 
 function toChild({ childIndex, childItemCount, childRound, ...execution }: ChildColumns): MapRunChildRow {
-  return { index: childIndex, itemCount: childItemCount, round: childRound, execution };
+  const decoded = decodeTextColumns(execution, EXECUTION_TEXT_FIELDS);
+  return { index: childIndex, itemCount: childItemCount, round: childRound, execution: decoded };
 }

@@ -6,6 +6,7 @@ import type { RedriveToken } from './redrive-tokens.ts';
 import { placeholders, runInSlices } from './sqlite-batches.ts';
 import { createEventChunks, migrateEventRows, SqliteHistory } from './sqlite-history.ts';
 import { createMapRunTables, SqliteMapRuns } from './sqlite-map-runs.ts';
+import { asBytes, decodeTextColumns, EXECUTION_TEXT_FIELDS } from './sqlite-text.ts';
 import { NO_PUBLICATIONS } from './state-machine-versions.ts';
 import {
   type ActivityRow,
@@ -121,9 +122,14 @@ function migrateColumns(db: Database.Database): void {
 }
 
 const EXECUTION_COLUMNS = `id, arn, state_machine_arn AS stateMachineArn, name, revision, status, input, output,
-  error, cause, start_date AS startDate, stop_date AS stopDate, deadline, parent_arn AS parentArn,
-  trace_header AS traceHeader, redrive_count AS redriveCount, redrive_date AS redriveDate,
-  version_arn AS versionArn, alias_arn AS aliasArn`;
+  ${asBytes('error')}, ${asBytes('cause')}, start_date AS startDate, stop_date AS stopDate, deadline,
+  parent_arn AS parentArn, ${asBytes('trace_header', 'traceHeader')}, redrive_count AS redriveCount,
+  redrive_date AS redriveDate, version_arn AS versionArn, alias_arn AS aliasArn`;
+
+/** An execution row as read with {@link EXECUTION_COLUMNS}. */
+function executionRow(row: ExecutionRow): ExecutionRow {
+  return decodeTextColumns(row, EXECUTION_TEXT_FIELDS);
+}
 /** The configuration columns of a state machine or revision, as the fields of its row. */
 const CONFIGURATION_COLUMNS = `NULLIF(revision_id, '') AS revisionId, logging_configuration AS loggingConfiguration,
   tracing_configuration AS tracingConfiguration, encryption_configuration AS encryptionConfiguration`;
@@ -441,7 +447,8 @@ export class SqliteStore implements Store {
   }
 
   getExecution(arn: string): ExecutionRow | undefined {
-    return this.#row<ExecutionRow>(`SELECT ${EXECUTION_COLUMNS} FROM executions WHERE arn = ?`, arn);
+    const row = this.#row<ExecutionRow>(`SELECT ${EXECUTION_COLUMNS} FROM executions WHERE arn = ?`, arn);
+    return row && executionRow(row);
   }
 
   listExecutions(
@@ -450,24 +457,28 @@ export class SqliteStore implements Store {
     beforeId: number,
     limit: number,
   ): ExecutionRow[] {
-    return this.#sql(
-      `SELECT ${EXECUTION_COLUMNS} FROM executions WHERE state_machine_arn = ? AND id < ? AND (?3 IS NULL OR status = ?3)
+    return (
+      this.#sql(
+        `SELECT ${EXECUTION_COLUMNS} FROM executions WHERE state_machine_arn = ? AND id < ? AND (?3 IS NULL OR status = ?3)
        AND (?5 IS NULL OR (redrive_count > 0) = ?5) AND (?6 IS NULL OR version_arn = ?6 OR alias_arn = ?6)
        ORDER BY id DESC LIMIT ?4`,
-    ).all(
-      stateMachineArn,
-      beforeId,
-      status,
-      limit,
-      redriven === undefined ? null : Number(redriven),
-      startedWith ?? null,
-    ) as ExecutionRow[];
+      ).all(
+        stateMachineArn,
+        beforeId,
+        status,
+        limit,
+        redriven === undefined ? null : Number(redriven),
+        startedWith ?? null,
+      ) as ExecutionRow[]
+    ).map(executionRow);
   }
 
   listRunningExecutions(): ExecutionRow[] {
-    return this.#sql(
-      `SELECT ${EXECUTION_COLUMNS} FROM executions WHERE status = 'RUNNING' ORDER BY id`,
-    ).all() as ExecutionRow[];
+    return (
+      this.#sql(
+        `SELECT ${EXECUTION_COLUMNS} FROM executions WHERE status = 'RUNNING' ORDER BY id`,
+      ).all() as ExecutionRow[]
+    ).map(executionRow);
   }
 
   countRunningExecutions(stateMachineArn: string): number {

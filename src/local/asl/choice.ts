@@ -134,9 +134,7 @@ function compare(operator: ComparisonOperator, value: unknown, comparand: unknow
     case 'IsPresent':
       return comparand === true;
     case 'StringMatches':
-      return (
-        typeof value === 'string' && typeof comparand === 'string' && wildcardPattern(comparand).test(value)
-      );
+      return typeof value === 'string' && typeof comparand === 'string' && matchesWildcard(value, comparand);
     case 'BooleanEquals':
       return typeof value === 'boolean' && value === comparand;
   }
@@ -164,19 +162,41 @@ function orderingSign(family: 'String' | 'Numeric' | 'Timestamp', value: unknown
   return left && right ? compareInstants(left, right) : undefined;
 }
 
-/** `*` matches any run of characters; `\*` is a literal star and `\\` a literal backslash. */
-function wildcardPattern(pattern: string): RegExp {
-  let source = '';
+/**
+ * Whether `value` matches a `StringMatches` pattern: `*` matches any run of characters; `\*` is a literal
+ * star and `\\` a literal backslash. Without backtracking: each run of text between stars is searched for
+ * once, at its first place after the previous one, which is enough, as a star matches anything (a
+ * backtracking regular expression took exponential time on `*a*a*a*a*a*a*a*a*b`, blocking the runtime).
+ */
+export function matchesWildcard(value: string, pattern: string): boolean {
+  const runs = literalRuns(pattern);
+  if (runs.length === 1) return value === runs[0];
+  const first = runs[0]!;
+  const last = runs[runs.length - 1]!;
+  const end = value.length - last.length;
+  if (end < first.length || !value.startsWith(first) || !value.endsWith(last)) return false;
+  let position = first.length;
+  for (const run of runs.slice(1, -1)) {
+    const found = value.indexOf(run, position);
+    if (found < 0 || found + run.length > end) return false;
+    position = found + run.length;
+  }
+  return true;
+}
+
+/** The literal text between a pattern's unescaped stars, unescaped: `a*b\\*c` is `['a', 'b*c']`. */
+function literalRuns(pattern: string): string[] {
+  const runs = [''];
   for (let index = 0; index < pattern.length; index += 1) {
     const char = pattern[index]!;
     if (char === '\\' && (pattern[index + 1] === '*' || pattern[index + 1] === '\\')) {
       index += 1;
-      source += `\\${pattern[index]}`;
+      runs[runs.length - 1] += pattern[index]!;
     } else if (char === '*') {
-      source += '[\\s\\S]*';
+      runs.push('');
     } else {
-      source += char.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+      runs[runs.length - 1] += char;
     }
   }
-  return new RegExp(`^${source}$`);
+  return runs;
 }

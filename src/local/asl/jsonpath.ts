@@ -17,6 +17,7 @@ import {
   parsePath,
   type Segment,
 } from './expressions/path-syntax.ts';
+import { withinRegexTimeLimit } from './regex-time-limit.ts';
 import type { VariableReader } from './variables.ts';
 
 export { type ParsedPath, PathSyntaxError, parsePath } from './expressions/path-syntax.ts';
@@ -51,7 +52,7 @@ export function readPath(
   variables?: VariableReader,
 ): unknown {
   const parsed = parseOrThrow(path);
-  const lookup = lookupParsed(parsed, data, context, variables);
+  const lookup = lookupPath(path, parsed, data, context, variables);
   if (!lookup.found) {
     const reason =
       lookup.missing ?? `No results for path: ${normalizedPath(parsed.segments, parsed.variable)}`;
@@ -72,7 +73,19 @@ export function tryReadPath(
   context?: ContextSource,
   variables?: VariableReader,
 ): PathLookup {
-  return lookupParsed(parseOrThrow(path), data, context, variables);
+  return lookupPath(path, parseOrThrow(path), data, context, variables);
+}
+
+/** {@link lookupParsed} of `path`, within the time limit of its regular expressions when it has some. */
+function lookupPath(
+  path: string,
+  parsed: ParsedPath,
+  data: unknown,
+  context: ContextSource | undefined,
+  variables: VariableReader | undefined,
+): PathLookup {
+  const lookup = () => lookupParsed(parsed, data, context, variables);
+  return parsed.regex ? withinRegexTimeLimit(lookup, path) : lookup();
 }
 
 /**

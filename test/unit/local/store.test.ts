@@ -465,6 +465,36 @@ describe.each(STORES)('%s', (_name, open) => {
     store.close();
   });
 
+  it('keeps an error, a cause and a trace header whole when they hold NUL or other control characters', () => {
+    // Prepare: SendTaskFailure and StopExecution take any text, the trace header any ASCII
+    const store = open();
+    const id = store.insertExecutions([anExecution('a', { traceHeader: 'Root=a\u0000b' })])[0]!;
+    store.insertExecutions([anExecution('b')]);
+    const ended = {
+      status: 'FAILED',
+      error: 'E\u0000rr',
+      cause: 'C\u0000ause \u00e9\u0001',
+      stopDate: 9_000,
+    } as const;
+    // Act
+    store.finishExecutions([[id, ended]]);
+    const read = store.getExecution(anExecution('a').arn);
+    const listed = store.listExecutions(MACHINE_ARN, { status: 'FAILED' }, Number.MAX_SAFE_INTEGER, 10);
+    // Assess
+    expect(read).toMatchObject({
+      error: 'E\u0000rr',
+      cause: 'C\u0000ause \u00e9\u0001',
+      traceHeader: 'Root=a\u0000b',
+    });
+    expect(listed).toEqual([read]);
+    expect(store.getExecution(anExecution('b').arn)).toMatchObject({
+      error: null,
+      cause: null,
+      traceHeader: null,
+    });
+    store.close();
+  });
+
   it('redriving an ended execution makes it RUNNING again with the frames given, and counts the redrive', () => {
     // Prepare
     const store = open();

@@ -43,6 +43,8 @@ export interface ParsedPath {
    * of names (`$.o['a','b']`, Jayway's merge of those members into one object).
    */
   readonly definite: boolean;
+  /** Whether a filter of it matches a regular expression (`=~`), whose time the runtime limits. */
+  readonly regex: boolean;
 }
 
 /** The text is not a JSONPath this runtime understands. */
@@ -79,9 +81,10 @@ export function parsePath(path: string): ParsedPath {
   const reference = segments.every(isSingleStep);
   const definite =
     reference || segments.every((segment, at) => isDefiniteStep(segment, at === segments.length - 1));
+  const regex = cursor.regexes > 0;
   return variable === undefined
-    ? { root, segments, reference, definite }
-    : { root: 'variable', variable, segments, reference, definite };
+    ? { root, segments, reference, definite, regex }
+    : { root: 'variable', variable, segments, reference, definite, regex };
 }
 
 /** Whether a step keeps a path definite (Jayway's `isTokenDefinite`): a single step, or a union of names last. */
@@ -98,6 +101,8 @@ function isSingleStep(segment: Segment): boolean {
 
 class Cursor {
   private position = 0;
+  /** How many regular expressions the path's filters hold so far. */
+  regexes = 0;
   constructor(private readonly text: string) {}
 
   done(): boolean {
@@ -314,7 +319,9 @@ class Cursor {
     try {
       // Jayway matches the whole string (Java's `Matcher.matches`), not a part of it; the lookarounds
       // anchor at its ends with the `m` flag too.
-      return { kind: 'regex', regex: new RegExp(`(?<![\\s\\S])(?:${source})(?![\\s\\S])`, flags) };
+      const regex = new RegExp(`(?<![\\s\\S])(?:${source})(?![\\s\\S])`, flags);
+      this.regexes += 1;
+      return { kind: 'regex', regex };
     } catch (error) {
       throw this.error(`invalid regular expression: ${(error as Error).message}`);
     }

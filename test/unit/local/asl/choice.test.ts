@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { evaluateChoiceRule, selectChoice } from '#local/asl/choice.ts';
+import { evaluateChoiceRule, matchesWildcard, selectChoice } from '#local/asl/choice.ts';
 import { StatesError } from '#local/asl/errors.ts';
 import type { ChoiceRule, ChoiceState } from '#local/asl/types.ts';
 
@@ -134,6 +135,38 @@ describe('evaluateChoiceRule: comparisons', () => {
     expect(holds({ Variable: '$.f', StringMatches: 'a\\*b' }, { f: 'axxb' })).toBe(false);
     expect(holds({ Variable: '$.f', StringMatches: 'a.(b)?' }, { f: 'a.(b)?' })).toBe(true);
     expect(holds({ Variable: '$.f', StringMatches: 'a*' }, { f: 1 })).toBe(false);
+  });
+
+  it('agrees with a regular expression of the same pattern on every value and pattern tried', () => {
+    // A backtracking regular expression: the definition of the match, for short inputs only.
+    const asRegExp = (pattern: string) =>
+      new RegExp(
+        `^${[...pattern.matchAll(/\\[*\\]|\*|[^*]/g)]
+          .map(([token]) =>
+            token === '*'
+              ? '[\\s\\S]*'
+              : (token.length === 2 ? token[1]! : token).replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&'),
+          )
+          .join('')}$`,
+      );
+    fc.assert(
+      fc.property(
+        fc.stringMatching(/^[ab*\\]{0,8}$/),
+        fc.stringMatching(/^[ab*\\]{0,10}$/),
+        (pattern, value) => matchesWildcard(value, pattern) === asRegExp(pattern).test(value),
+      ),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('answers a pattern of many stars that does not match without backtracking', () => {
+    // Backtracking, this took minutes, blocking every execution and the API (8 stars, 60 characters).
+    const pattern = `${'*a'.repeat(20)}*b`;
+    // Act
+    const matched = holds({ Variable: '$.s', StringMatches: pattern }, { s: 'a'.repeat(10_000) });
+    const matchedAtEnd = holds({ Variable: '$.s', StringMatches: pattern }, { s: `${'a'.repeat(10_000)}b` });
+    // Assess
+    expect([matched, matchedAtEnd]).toEqual([false, true]);
   });
 });
 

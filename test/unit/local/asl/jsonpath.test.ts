@@ -121,6 +121,27 @@ describe('readPath', () => {
     expect(readPath('$.svcs[?(@.name =~ /V1/mi)].name', names)).toEqual(['v1']);
   });
 
+  it('fails a read whose filter regex backtracks past the time limit with States.Runtime, naming the path', () => {
+    // Prepare: (a+)+$ against a's then a b backtracks exponentially in a backtracking engine
+    const input = { items: [{ s: 'aaa' }, { s: `${'a'.repeat(40)}b` }] };
+    const path = '$.items[?(@.s =~ /(a+)+$/)].s';
+    // Act
+    const error = (() => {
+      try {
+        readPath(path, input);
+      } catch (thrown) {
+        return thrown;
+      }
+    })();
+    // Assess
+    expect(error).toBeInstanceOf(StatesError);
+    expect(error).toMatchObject({
+      error: 'States.Runtime',
+      causeText: `Invalid path '${path}' : its regular expressions ran over 1000 ms, the local runtime's limit`,
+    });
+    expect(readPath(path, { items: input.items.slice(0, 1) })).toEqual(['aaa']);
+  });
+
   it('filters objects only: @ matches no number, string, boolean, null or array, as AWS documents', () => {
     const input = { mixed: [1, 5, 'a', true, null, [7], { a: 5 }, { a: 1 }] };
     expect(readPath('$.mixed[?(@ > 2)]', input)).toEqual([]);

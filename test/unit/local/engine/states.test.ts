@@ -453,4 +453,31 @@ describe('Engine: state types', () => {
       'ExecutionFailed',
     ]);
   });
+
+  it('fails an execution whose regular expressions backtrack past the limit, while the others run on', async () => {
+    // Prepare: a filter regex that backtracks exponentially, and a StringMatches of many stars (linear)
+    h = harness();
+    const slowFilter = machine({
+      Pick: { Type: 'Pass', Parameters: { 'hits.$': '$.items[?(@.s =~ /(a+)+$/)]' }, End: true },
+    });
+    const manyStars = machine({
+      Route: {
+        Type: 'Choice',
+        Choices: [{ Variable: '$.s', StringMatches: `${'*a'.repeat(20)}*b`, Next: 'Matched' }],
+        Default: 'NoMatch',
+      },
+      Matched: { Type: 'Pass', Result: 'matched', End: true },
+      NoMatch: { Type: 'Pass', Result: 'no match', End: true },
+    });
+    const text = `${'a'.repeat(60)}c`;
+    // Act
+    const [slow, stars] = await Promise.all([
+      h.run(slowFilter, { items: [{ s: text }] }),
+      h.run(manyStars, { s: text }),
+    ]);
+    // Assess
+    expect(slow).toMatchObject({ status: 'FAILED', error: 'States.Runtime' });
+    expect(slow.cause).toContain("its regular expressions ran over 1000 ms, the local runtime's limit");
+    expect(stars).toMatchObject({ status: 'SUCCEEDED', output: '"no match"' });
+  });
 });
