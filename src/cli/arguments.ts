@@ -23,23 +23,32 @@ export function integerOption(option: string, value: string, min: number, max: n
   return n;
 }
 
-/** The data dir of a `cutover local` a command reads: `--data-dir`, else `$CUTOVER_DATA_DIR`, else `.cutover`. */
+/**
+ * The data dir of a `cutover local` a command reads: `--data-dir`, else `$CUTOVER_DATA_DIR`, else `.cutover`.
+ * An empty `--data-dir` (an unset shell variable) is a usage error: it would name the current directory.
+ */
 export function localDataDir(option: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  if (option === '') {
+    throw new CliError(
+      '--data-dir must name a directory (got ""; leave it out for $CUTOVER_DATA_DIR or .cutover)',
+      ExitCode.Usage,
+    );
+  }
   return resolve(option ?? (env.CUTOVER_DATA_DIR || '.cutover'));
 }
 
 /**
- * A usage error naming `dataDir` and `--data-dir` when it is a file, or when `path` (in it; by default the data
- * dir itself) is not there: no `cutover local` ran on it.
+ * A usage error naming `dataDir` and `--data-dir` when it is a file, or when none of `paths` (in it; by default
+ * the data dir itself) is there: no `cutover local` ran on it.
  */
-export function assertLocalData(dataDir: string, path = dataDir): void {
+export function assertLocalData(dataDir: string, paths: readonly string[] = [dataDir]): void {
   if (existsSync(dataDir) && !statSync(dataDir).isDirectory()) {
     throw new CliError(
       `${dataDir} is a file, not the data directory of \`cutover local\` (pass --data-dir)`,
       ExitCode.Usage,
     );
   }
-  if (!existsSync(path)) {
+  if (!paths.some((path) => existsSync(path))) {
     throw new CliError(`no \`cutover local\` data in ${dataDir} (pass --data-dir)`, ExitCode.Usage);
   }
 }

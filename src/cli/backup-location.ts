@@ -31,7 +31,8 @@ const NOTHING_TO_CLOSE = async (): Promise<void> => {};
  * (`--data-dir`, `$CUTOVER_DATA_DIR`, `.cutover`), found in its `s3.json`; else, when one ran there and has
  * stopped, its S3 folder (`<data dir>/s3`), served by this command on 127.0.0.1 until `close()`; else the
  * folder `<data dir>/backups` (`cutover local --no-data-services`, or the tasks run without a runtime).
- * Without the bucket, a data dir that does not exist is a usage error naming `--data-dir`.
+ * Without the bucket, a data dir where no `cutover local` ran and no task kept a backup is a usage error
+ * naming `--data-dir`.
  *
  * @example
  * const { store, description } = await resolveBackupLocation({ dataDir: '.cutover' });
@@ -51,7 +52,6 @@ export async function resolveBackupLocation(
     };
   }
   const dataDir = localDataDir(options.dataDir, env);
-  assertLocalData(dataDir);
   const local = runningLocalS3(dataDir);
   if (local) {
     // What the tasks of that runtime see: its bucket and endpoint on top of this environment.
@@ -81,9 +81,13 @@ export async function resolveBackupLocation(
       close: () => served.stop(),
     };
   }
+  const backupsDirectory = join(dataDir, 'backups');
+  const { localDatabasePath } = await import('#local/adapters/database.ts');
+  // The store of a runtime that kept no backup yet, or backups the tasks wrote without one: else no data dir.
+  assertLocalData(dataDir, [localDatabasePath(dataDir), backupsDirectory]);
   return {
     store: createBackupStoreFromEnvironment({ ...env, CUTOVER_DATA_DIR: dataDir }),
-    description: join(dataDir, 'backups'),
+    description: backupsDirectory,
     close: NOTHING_TO_CLOSE,
   };
 }

@@ -284,7 +284,8 @@ async function existingExecutionArn(
   } catch (error) {
     const name = (error as Error).name;
     if (name === 'ExecutionDoesNotExist') {
-      throw new CliError(`no execution ${given}`, ExitCode.Usage, { cause: error });
+      const elsewhere = await otherScopeThan(sfn, executionArn);
+      throw new CliError(`no execution ${given}${elsewhere}`, ExitCode.Usage, { cause: error });
     }
     if (name === 'InvalidArn') {
       throw new CliError(
@@ -295,6 +296,22 @@ async function existingExecutionArn(
     }
     throw error;
   }
+}
+
+/** The partition, region and account an ARN is in: `arn:aws:states:us-east-1:000000000000:`. */
+function arnScope(arn: string): string {
+  return `${arn.split(':').slice(0, 5).join(':')}:`;
+}
+
+/**
+ * `: the state machines at this endpoint are under arn:aws:states:us-east-1:000000000000:` when they are all in
+ * another region or account than `executionArn` (an ARN copied from elsewhere); else empty.
+ */
+async function otherScopeThan(sfn: SFNClient, executionArn: string): Promise<string> {
+  const machines = await listStateMachines(sfn).catch(() => []);
+  const scopes = new Set(machines.map((machine) => arnScope(machine.stateMachineArn ?? '')));
+  if (scopes.size === 0 || scopes.has(arnScope(executionArn))) return '';
+  return `: the state machines at this endpoint are under ${[...scopes].sort().join(', ')}`;
 }
 
 /**

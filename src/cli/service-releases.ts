@@ -15,6 +15,7 @@ import { RollbackStoppedError } from '#core/errors.ts';
 import type { CaughtError } from '#core/failure-path.ts';
 import { heaviestTrack } from '#core/plan/index.ts';
 import { isRollbackArn, machineParts, stoppedExecutionOf } from '#core/rollback.ts';
+import { closestName } from '#core/schemas/closest-name.ts';
 import type { ServiceRef } from '#core/types.ts';
 import { type StopRollbackStatus, stopRollbackStatus } from './abort-release.ts';
 import { failureOnItsPath, type HistoryPages } from './history.ts';
@@ -142,6 +143,11 @@ export interface ServiceReleases {
   readonly servingRelease?: ServiceRelease;
   /** The newest execution of any workflow that SUCCEEDED (a database migration too), within `scan`. */
   readonly lastSuccess?: ServiceRelease;
+  /**
+   * With no release found, the service among those read that the one asked for most likely meant: the
+   * same name in another namespace (`shop/checkout` for `checkout`), or a name one typo away.
+   */
+  readonly didYouMean?: string;
 }
 
 /**
@@ -169,10 +175,12 @@ export async function serviceReleases(
 ): Promise<ServiceReleases> {
   const newest = await newestExecutions(sfn, window.scan, naming);
   const pages: HistoryPages = (input) => sfn.send(new GetExecutionHistoryCommand(input));
-  const read = await withFailureDetails(
-    pages,
-    await releasesUntilLastSuccess(sfn, newest, service, window.limit),
-  );
+  const { releases: found, services } = await releasesUntilLastSuccess(sfn, newest, service, window.limit);
+  if (found.length === 0) {
+    const meant = serviceMeant(service, services);
+    return { releases: [], ...(meant ? { didYouMean: meant } : {}) };
+  }
+  const read = await withFailureDetails(pages, found);
   let rollbackMachineArn: Promise<string> | undefined;
   const rollbackOf = async ({ executionArn, stopDate }: ServiceRelease) => {
     rollbackMachineArn ??= resolveRollbackMachineArn(sfn, namingOfExecution(executionArn));
@@ -338,8 +346,9 @@ async function releasesUntilLastSuccess(
   newest: readonly NewestExecution[],
   service: ServiceRef,
   limit: number,
-): Promise<ServiceRelease[]> {
+): Promise<{ releases: ServiceRelease[]; services: Set<string> }> {
   const read: ServiceRelease[] = [];
+  const services = new Set<string>();
   let successRead = false;
   const done = () => read.length >= limit && successRead;
   for (let i = 0; i < newest.length && !done(); i += DESCRIBE_AT_ONCE) {
@@ -352,13 +361,25 @@ async function releasesUntilLastSuccess(
     for (const { workflow, execution } of described) {
       if (done()) break;
       const request = requestOf(execution);
+      if (request.service?.name)
+        services.add(`${request.service.namespace ?? 'default'}/${request.service.name}`);
       if (!isFor(request, service)) continue;
       const release = releaseOf(workflow, execution, request);
       read.push(release);
       successRead ||= isSuccessfulRelease(release);
     }
   }
-  return read;
+  return { releases: read, services };
+}
+
+/**
+ * The one of `services` (`namespace/name`) that `service` most likely meant: the only one of its name in
+ * another namespace, else the closest by {@link closestName}.
+ */
+function serviceMeant(service: ServiceRef, services: ReadonlySet<string>): string | undefined {
+  const sameName = [...services].filter((label) => label.endsWith(`/${service.name}`));
+  if (sameName.length === 1) return sameName[0];
+  return closestName(`${service.namespace}/${service.name}`, [...services].sort());
 }
 
 /**

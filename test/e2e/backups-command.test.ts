@@ -94,9 +94,10 @@ describe('cutover backups with cutover local', () => {
     const listedByFlag = await cutover(['backups', 'list', 'shop/', '--data-dir', dataDir, '--json']);
     const none = await cutover(['backups', 'list', 'billing/', '--data-dir', dataDir]);
     const manifestKey = /\S+\/manifest\.json/.exec(listed.stdout)?.[0] ?? '';
+    // No PGPASSWORD: the embedded server's password is the data dir's, as for `plan` and the tasks
     const restored = await cutover(
       ['backups', 'restore', manifestKey, '--data-dir', dataDir, '--database-url', restoredUrl],
-      { PGPASSWORD: password },
+      { PGPASSWORD: undefined, PGPASSFILE: '/nonexistent' },
     );
     const notes =
       restored.code === 0

@@ -434,6 +434,18 @@ describe('cutover run with a bad request', () => {
     },
   );
 
+  it("says where the endpoint's executions are for an ARN of another region or account, exit 2", async () => {
+    // Prepare: an ARN copied from an account on AWS
+    const copied = 'arn:aws:states:eu-west-1:123456789012:execution:canary:checkout-v7';
+    // Act
+    const { code, stderr } = await cutover('watch', copied, '--endpoint', endpoint);
+    // Assess
+    expect(code).toBe(2);
+    expect(stderr).toBe(
+      `cutover: no execution with ARN "${copied}": the state machines at this endpoint are under arn:aws:states:us-east-1:000000000000:\n`,
+    );
+  });
+
   it('names an ARN that is not an execution ARN and exits 2', async () => {
     // Act
     const { code, stderr } = await cutover('watch', 'arn:checkout-v9', '--endpoint', endpoint);

@@ -7,9 +7,11 @@ import { folderPrefix } from '#core/backup-keys.ts';
 import { BackupNotFoundError, ValidationError } from '#core/errors.ts';
 import type { BackupStore } from '#core/ports/backup-store.ts';
 import { NO_DATABASE_NAME, namesDatabase } from '#core/schemas/database-migration.ts';
+import { localDataDir } from '../arguments.ts';
 import { resolveBackupLocation } from '../backup-location.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
 import { counted } from '../format.ts';
+import { useLocalPostgresPassword } from '../local-postgres.ts';
 
 /** The backup store and database modules, loaded when a subcommand runs (not for `cutover --help`). */
 async function loadBackupModules() {
@@ -145,6 +147,8 @@ export function backupsCommand(): Command {
             }
             throw new CliError(said, ExitCode.Usage, { cause: error });
           });
+          if (options.databaseUrl !== undefined)
+            await useLocalPostgresPassword(localDataDir(options.dataDir));
           const ref = { url: options.databaseUrl, secretArn: options.secretArn };
           const secrets =
             options.secretArn === undefined ? undefined : await secretsClientFor(options.secretArn);

@@ -34,6 +34,7 @@ import {
 import { CliError, ExitCode } from '../exit-codes.ts';
 import { formatDuration } from '../format.ts';
 import { currentStateOf, type LiveTrack, readLiveTrack } from '../live-track.ts';
+import { useLocalPostgresPassword } from '../local-postgres.ts';
 import {
   type AnalysisConfig,
   allAtOnceLine,
@@ -485,23 +486,13 @@ interface TargetReading {
 async function readTarget(options: PlanOptions, request: DatabaseMigrationRequest): Promise<TargetReading> {
   if (!options.aws && options.endpoint === undefined) return {};
   // Loaded here: only a database migration's plan connects to a database.
-  const [
-    { checkBeforeLock },
-    { tableLabel },
-    { LOCAL_POSTGRES_VARIABLE },
-    { keptLocalPostgresUrl },
-    errors,
-    { StepFunctionsExecutions },
-  ] = await Promise.all([
+  const [{ checkBeforeLock }, { tableLabel }, errors, { StepFunctionsExecutions }] = await Promise.all([
     import('#adapters/database/workflow.ts'),
     import('#adapters/database/sql.ts'),
-    import('#adapters/database/connection.ts'),
-    import('#local/kept-postgres.ts'),
     import('#core/errors.ts'),
     import('#adapters/executions/step-functions.ts'),
   ]);
-  const kept = await keptLocalPostgresUrl(localDataDir(options.dataDir));
-  if (kept && !process.env[LOCAL_POSTGRES_VARIABLE]) process.env[LOCAL_POSTGRES_VARIABLE] = kept;
+  await useLocalPostgresPassword(localDataDir(options.dataDir));
   const sfn = createStepFunctionsClient(options);
   const naming = machineNamingFor(options);
   // A copy run is named after its execution, one of the database-migration state machine's (as Prepare reads it).

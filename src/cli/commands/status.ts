@@ -83,7 +83,10 @@ export function formatStatus(
   const { releases, servingRelease } = found;
   const label = `${service.namespace}/${service.name}`;
   const among = `among the newest ${window.scan} executions of each workflow`;
-  if (releases.length === 0) return `${label}: no release ${among} (--scan <n> looks further)`;
+  if (releases.length === 0) {
+    const meant = found.didYouMean ? `; did you mean ${found.didYouMean}?` : '';
+    return `${label}: no release ${among} (--scan <n> looks further)${meant}`;
+  }
   const heading = `${label}: ${servingText(servingRelease)}${successText(found, among)}`;
   const width = (pick: (r: ServiceRelease) => string) => Math.max(...releases.map((r) => pick(r).length));
   const [workflowWidth, versionWidth, nameWidth] = [

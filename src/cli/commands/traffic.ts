@@ -131,7 +131,7 @@ async function proxyOf(
   const { localDatabasePath } = await import('#local/adapters/database.ts');
   const file = localDatabasePath(dataDir);
   const label = `${service.namespace}/${service.name}`;
-  assertLocalData(dataDir, file);
+  assertLocalData(dataDir, [file]);
   const { default: Database } = await import('libsql');
   const db = new Database(file, { readonly: true });
   let row: { port: number } | undefined;

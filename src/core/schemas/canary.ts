@@ -1,5 +1,4 @@
 import * as z from 'zod';
-import { ValidationError } from '../errors.ts';
 import {
   admissionShape,
   checkAdmission,
@@ -132,21 +131,21 @@ export const canaryBlockSchema = z
   }));
 
 /**
- * Throws `ValidationError` naming `canary.analysis` when a canary `block` as given (before defaults) has an
- * analysis and no steps (`steps: []`, preset `AllAtOnce`): it would never run, and the request's author
- * would believe the promotion judged.
+ * The problem, as a line of a `ValidationError` (`canary.analysis: ...`), of a canary `block` as given (before
+ * defaults) that has an analysis and no steps (`steps: []`, preset `AllAtOnce`): it would never run, and the
+ * request's author would believe the promotion judged. Undefined for any other block.
  */
-export function refuseAnalysisWithoutSteps(block: unknown): void {
+export function analysisWithoutSteps(block: unknown): string | undefined {
   const { steps, preset, analysis } = (block ?? {}) as {
     steps?: unknown;
     preset?: unknown;
     analysis?: unknown;
   };
   const noSteps = (Array.isArray(steps) && steps.length === 0) || preset === 'AllAtOnce';
-  if (!noSteps || analysis === undefined) return;
-  throw new ValidationError(
-    'invalid canary request:\n  - canary.analysis: judges no step: without steps (steps [] or preset AllAtOnce) ' +
-      'the promotion sends 100% at once; give steps, or leave analysis out',
+  if (!noSteps || analysis === undefined) return undefined;
+  return (
+    'canary.analysis: judges no step: without steps (steps [] or preset AllAtOnce) ' +
+    'the promotion sends 100% at once; give steps, or leave analysis out'
   );
 }
 

@@ -9,10 +9,10 @@ import {
 } from './blue-green.ts';
 import {
   admittedCanaryRequestSchema,
+  analysisWithoutSteps,
   type CanaryRequest,
   canaryRequestJsonSchema,
   canaryRequestSchema,
-  refuseAnalysisWithoutSteps,
 } from './canary.ts';
 import { describeIssue, formatIssue, issuePath } from './issues.ts';
 import {
@@ -81,9 +81,19 @@ export const STRATEGY_BLOCKS: Readonly<Record<Strategy, string>> = {
 export function validateRequest<S extends Strategy>(strategy: S, input: unknown): RequestOf[S];
 export function validateRequest(strategy: string, input: unknown): DeploymentRequest;
 export function validateRequest(strategy: string, input: unknown): DeploymentRequest {
-  const request = parseRequest(REQUEST_SCHEMAS, strategy, input);
-  // After the schema: the defaults it fills in hide whether the request gave an analysis.
-  if (strategy === 'canary') refuseAnalysisWithoutSteps((input as { canary?: unknown }).canary);
+  // Read from the input: the defaults the schema fills in hide whether the request gave an analysis.
+  const canary = strategy === 'canary' && typeof input === 'object' && input !== null && 'canary' in input;
+  const unjudged = canary ? analysisWithoutSteps(input.canary) : undefined;
+  let request: DeploymentRequest;
+  try {
+    request = parseRequest(REQUEST_SCHEMAS, strategy, input);
+  } catch (error) {
+    // One answer names every bad field: the schema's, then this one.
+    throw unjudged && error instanceof ValidationError
+      ? new ValidationError(`${error.message}\n  - ${unjudged}`)
+      : error;
+  }
+  if (unjudged) throw new ValidationError(`invalid canary request:\n  - ${unjudged}`);
   return request;
 }
 

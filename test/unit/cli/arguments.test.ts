@@ -1,5 +1,7 @@
+import { resolve } from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import { describe, expect, it } from 'vitest';
+import { localDataDir } from '../../../src/cli/arguments.ts';
 import { parseExecutionName } from '../../../src/cli/commands/run.ts';
 import { CliError, ExitCode } from '../../../src/cli/exit-codes.ts';
 import { assertStrategy, STRATEGIES } from '../../../src/cli/resolve.ts';
@@ -41,6 +43,30 @@ describe('assertStrategy', () => {
     // Act + Assess
     expect(() => assertStrategy('deploy', STRATEGIES)).toThrowError(
       /^strategy must be one of: canary, blue-green, rolling, database-migration \(got "deploy"\)$/,
+    );
+  });
+});
+
+describe('localDataDir', () => {
+  it('reads --data-dir, else a non-empty $CUTOVER_DATA_DIR, else .cutover', () => {
+    expect(localDataDir('/tmp/rehearsal', { CUTOVER_DATA_DIR: '/tmp/other' })).toBe('/tmp/rehearsal');
+    expect(localDataDir(undefined, { CUTOVER_DATA_DIR: '/tmp/other' })).toBe('/tmp/other');
+    expect(localDataDir(undefined, { CUTOVER_DATA_DIR: '' })).toBe(resolve('.cutover'));
+  });
+
+  it('refuses an empty --data-dir (an unset shell variable) as a usage error, not the current directory', () => {
+    // Act
+    let error: unknown;
+    try {
+      localDataDir('', {});
+    } catch (thrown) {
+      error = thrown;
+    }
+    // Assess
+    expect(error).toBeInstanceOf(CliError);
+    expect((error as CliError).exitCode).toBe(ExitCode.Usage);
+    expect((error as CliError).message).toBe(
+      '--data-dir must name a directory (got ""; leave it out for $CUTOVER_DATA_DIR or .cutover)',
     );
   });
 });

@@ -99,6 +99,23 @@ describe('resolveBackupLocation', () => {
     expect(bucket.description).toBe('bucket prod-backups under backups/ (CUTOVER_BACKUP_BUCKET)');
   });
 
+  it('refuses a directory where no `cutover local` ran and no task kept a backup, rather than list none', async () => {
+    // Prepare: a mistyped --data-dir that happens to exist, and a runtime's data dir without backups yet
+    const elsewhere = join(directory, 'some-project');
+    const noBackupsYet = join(directory, 'no-backups-yet');
+    await mkdir(elsewhere, { recursive: true });
+    await mkdir(noBackupsYet, { recursive: true });
+    await writeFile(join(noBackupsYet, 'cutover.db'), '');
+    // Act
+    const refused = resolveBackupLocation({ dataDir: elsewhere }, {});
+    const location = await resolveBackupLocation({ dataDir: noBackupsYet }, {});
+    // Assess
+    await expect(refused).rejects.toThrow(
+      new CliError(`no \`cutover local\` data in ${elsewhere} (pass --data-dir)`, ExitCode.Usage),
+    );
+    expect(location.description).toBe(join(noBackupsYet, 'backups'));
+  });
+
   it('reads CUTOVER_BACKUP_BUCKET when it is set, whatever runs locally', async () => {
     // Prepare
     const dataDir = await aDataDir('env', process.pid);

@@ -206,6 +206,22 @@ describe('validateRequest (canary)', () => {
     expect(withoutAnalysis.canary.steps).toEqual([]);
   });
 
+  it('names an unjudged analysis beside the other bad fields, in one answer', () => {
+    // Act
+    const message = validationMessageOf(() =>
+      validateRequest('canary', {
+        ...canaryInput({ steps: [], analysis: { maxErrorRate: 0.01 } }),
+        scaleDownDelaySeconds: -1,
+      }),
+    );
+    // Assess
+    expect(message.split('\n')).toEqual([
+      'invalid canary request:',
+      '  - scaleDownDelaySeconds: must be an integer 0-86400 (got -1)',
+      '  - canary.analysis: judges no step: without steps (steps [] or preset AllAtOnce) the promotion sends 100% at once; give steps, or leave analysis out',
+    ]);
+  });
+
   it('suggests the allowed field a misspelt one is close to', () => {
     // Act
     const misspelt = validationMessageOf(() =>
