@@ -371,6 +371,31 @@ describe('serviceReleases', () => {
     expect(described.filter((arn) => arn?.includes('orders-v7') && arn.includes(':rollback:'))).toEqual([]);
     expect(mock.commandCalls(ListStateMachinesCommand)).toHaveLength(2);
   });
+  it.each([
+    ['orders, in namespace default', { name: 'orders', namespace: 'default' }, 'shop/orders'],
+    ['a typo', { name: 'ordres', namespace: 'shop' }, 'shop/orders'],
+    ['a name close to none', { name: 'billing', namespace: 'finance' }, undefined],
+  ])(
+    'finds no release of %s and suggests the service read it most likely meant',
+    async (_case, asked, meant) => {
+      // Prepare
+      const releases = twoAbortedThenASuccess();
+      const { client, mock } = aClientWithCanaryReleases(['canary'], releases);
+      mock
+        .on(DescribeExecutionCommand)
+        .callsFake(({ executionArn }) =>
+          releases.find((execution) => execution.executionArn === executionArn),
+        );
+      // Act
+      const found = await serviceReleases(client, asked, window);
+      // Assess
+      expect(found).toEqual({ releases: [], ...(meant ? { didYouMean: meant } : {}) });
+      expect(formatStatus(asked, found, window)).toBe(
+        `${asked.namespace}/${asked.name}: no release among the newest 25 executions of each workflow (--scan <n> looks further)${meant ? `; did you mean ${meant}?` : ''}`,
+      );
+    },
+  );
+
   it('reads the failure a running release handles from the input of the state it entered last', async () => {
     // Prepare: v9 runs, on its failure path after a failed analysis
     const [v9] = twoAbortedThenASuccess().map((release) => ({ ...release, status: 'RUNNING' }));
