@@ -1,10 +1,24 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
+import { InvalidArgumentError } from 'commander';
 import { notValidJson } from '#core/json-syntax.ts';
 import type { DatabaseMigrationRequest } from '#core/schemas/database-migration.ts';
 import type { RequestOf, Strategy } from '#core/schemas/index.ts';
 import { CliError, ExitCode } from './exit-codes.ts';
 import type { CliStrategy } from './resolve.ts';
+
+/**
+ * Parses `-f, --file`: a value that is an option (`-f --endpoint ...`, the path left out) is refused, naming
+ * the flag, rather than read as the file's name, which would leave the option's own value as a stray argument.
+ */
+export function parseRequestFilePath(value: string): string {
+  if (/^--?[A-Za-z]/.test(value)) {
+    throw new InvalidArgumentError(
+      `-f needs the request file's path (got the option ${JSON.stringify(value)})`,
+    );
+  }
+  return value;
+}
 
 /**
  * Reads and parses a JSON request file (a leading UTF-8 byte order mark, as some editors write, is skipped);

@@ -388,6 +388,11 @@ describe('cutover run with a bad request', () => {
       says: ['-f examples/requests/nope.json: cannot read the request file', 'ENOENT'],
     },
     {
+      what: 'no path after -f (the next option taken for it)',
+      args: () => ['run', 'canary', '-f'],
+      says: [`-f needs the request file's path (got the option "--wait")`],
+    },
+    {
       what: 'a file that is not JSON',
       args: () => {
         const path = join(workDir, 'broken.json');

@@ -43,7 +43,12 @@ import {
   scaleDownLine,
 } from '../plan-analysis.ts';
 import { weightsBar } from '../progress.ts';
-import { checkMigrationsDirectory, readRequestFile, validateRequestFor } from '../request-file.ts';
+import {
+  checkMigrationsDirectory,
+  parseRequestFilePath,
+  readRequestFile,
+  validateRequestFor,
+} from '../request-file.ts';
 import { assertStrategy, machineArnOf, STRATEGIES } from '../resolve.ts';
 import { type ServiceRelease, serviceReleases, stoppedItsRollback } from '../service-releases.ts';
 
@@ -547,7 +552,7 @@ export function planCommand(): Command {
         'print the steps, expected duration, state transitions and AWS cost of a release or migration',
       )
       .argument('<strategy>', STRATEGIES.join(' | '))
-      .requiredOption('-f, --file <path>', 'the request, as JSON')
+      .requiredOption('-f, --file <path>', 'the request, as JSON', parseRequestFilePath)
       .option('--json', 'print the plan as JSON')
       .option(
         '--scan <n>',

@@ -25,6 +25,7 @@ import { failureOnItsPath } from '../history.ts';
 import { readLiveTrack } from '../live-track.ts';
 import {
   checkMigrationsDirectory,
+  parseRequestFilePath,
   readRequestFile,
   validateRequestFor,
   withAbsoluteMigrationsDirectory,
@@ -79,7 +80,7 @@ export function runCommand(): Command {
     new Command('run')
       .description('start a release (or database migration) from a request file')
       .argument('<strategy>', STRATEGIES.join(' | '))
-      .requiredOption('-f, --file <path>', 'the request, as JSON')
+      .requiredOption('-f, --file <path>', 'the request, as JSON', parseRequestFilePath)
       .option(
         '--name <name>',
         'execution name (default: <service>-<version>-<random>, or <service>-<random> without a version)',
