@@ -127,13 +127,21 @@ export class Replica {
     mkdirSync(dirname(this.spec.logFile), { recursive: true });
     const log = openSync(this.spec.logFile, 'a');
     const [file, ...args] = this.spec.command as [string, ...string[]];
-    const child = spawn(file, args, {
-      cwd: this.spec.cwd,
-      env: { ...this.spec.env, PORT: String(port) },
-      stdio: ['ignore', log, log],
-      detached: true,
-    });
-    closeSync(log);
+    let child: ChildProcess;
+    try {
+      child = spawn(file, args, {
+        cwd: this.spec.cwd,
+        env: { ...this.spec.env, PORT: String(port) },
+        stdio: ['ignore', log, log],
+        detached: true,
+      });
+    } catch (error) {
+      // Some failures are thrown, not emitted: E2BIG, an environment value past the OS's 128 KiB.
+      this.#onExit(`could not start ${file}: ${(error as Error).message}`);
+      return;
+    } finally {
+      closeSync(log);
+    }
     this.#child = child;
     let settle: () => void = () => {};
     this.#exited = new Promise((resolve) => {

@@ -184,6 +184,22 @@ describe('LocalCluster', () => {
     expect(status.failed?.message).toMatch(/could not start cutover-no-such-command: .*ENOENT/);
   });
 
+  it('reports a command the OS refuses to start (an environment value past 128 KiB) as CrashLoopBackOff', async () => {
+    // Prepare: spawn throws E2BIG rather than emitting it
+    const oversized = {
+      version: 'v1',
+      command: [process.execPath, '-e', ''],
+      replicas: 1,
+      env: { PAD: 'a'.repeat(140_000) },
+    };
+    // Act
+    await cluster.apply(service, 'canary', oversized);
+    const status = await pollStatus(cluster, service, 'canary', (s) => s.failed !== undefined);
+    // Assess
+    expect(status.failed?.reason).toBe('CrashLoopBackOff');
+    expect(status.failed?.message).toMatch(/could not start .*node: spawn E2BIG/);
+  });
+
   it("names a crashing replica's error line, not the last lines of its stack trace", async () => {
     // Prepare: node prints the failing source line, a caret, the error, then its stack
     const crashing = { version: 'v1', command: [process.execPath, 'no-such-server.js'], replicas: 1 };
