@@ -194,7 +194,7 @@ async function takeOverFromEnded(
         `the same request as ${holder}, which is running: this execution changed nothing (\`cutover watch ${executionNameOf(holder)}${cliFlagsFor(holder)}\` follows it)`,
       );
     }
-    throw serviceLocked(service, holder);
+    throw serviceLocked(service, holder, ended);
   }
   if (!(await lock.takeOver(service, holder, executionArn, ttlSeconds))) {
     throw serviceLocked(service, await lock.holder(service));

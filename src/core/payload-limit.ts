@@ -22,3 +22,29 @@ export function oversizedInputReason(input: string): string | undefined {
   const [limit, size] = [PAYLOAD_LIMIT_BYTES, Buffer.byteLength(input)].map((n) => n.toLocaleString('en-US'));
   return `an execution's input must be at most ${limit} bytes (got ${size})`;
 }
+
+/**
+ * The most a release request may take as JSON in UTF-8: a quarter of {@link PAYLOAD_LIMIT_BYTES}. A release
+ * carries its request from state to state beside what its steps add (the request normalized, its steps
+ * expanded, the lock, the analyses), and a state past the payload limit would fail
+ * `States.DataLimitExceeded` with the service locked.
+ */
+export const REQUEST_LIMIT_BYTES = 64 * 1024;
+
+/**
+ * Why a release request of `json` is too large to run (see {@link REQUEST_LIMIT_BYTES}), as a line of a
+ * `ValidationError`; `undefined` when it fits.
+ *
+ * @example
+ * oversizedRequestReason(JSON.stringify(request));
+ * // "request: must be at most 65,536 bytes as JSON (got 261,944): ..."
+ */
+export function oversizedRequestReason(json: string): string | undefined {
+  if (json.length * 3 <= REQUEST_LIMIT_BYTES || Buffer.byteLength(json) <= REQUEST_LIMIT_BYTES)
+    return undefined;
+  const [limit, size] = [REQUEST_LIMIT_BYTES, Buffer.byteLength(json)].map((n) => n.toLocaleString('en-US'));
+  return (
+    `request: must be at most ${limit} bytes as JSON (got ${size}): a release carries it from state to state, ` +
+    "within Step Functions' 262,144 bytes"
+  );
+}

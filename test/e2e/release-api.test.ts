@@ -494,12 +494,14 @@ describe('release API on the local runtime', () => {
     expect(await canaryExecutionCount()).toBe(before);
   });
 
-  it("says how large a release's input may be, and how large it was, and starts nothing", async () => {
+  it("says how large a release's request may be, and how large it was, and starts nothing", async () => {
     // Prepare
     const before = await canaryExecutionCount();
     const request = canaryInput();
-    // A release whose environment carries a large configuration
-    const body = { ...request, release: { ...request.release, env: { CONFIG: 'x'.repeat(300_000) } } };
+    // A release whose environment carries a large configuration: under the 256 KiB of an execution's input,
+    // but too large to carry from state to state beside what the release adds (States.DataLimitExceeded
+    // with the service locked)
+    const body = { ...request, release: { ...request.release, env: { CONFIG: 'x'.repeat(200_000) } } };
     const size = Buffer.byteLength(JSON.stringify(body));
     // Act
     const answer = await call('POST', '/releases/canary?name=too-large', body);
@@ -507,7 +509,10 @@ describe('release API on the local runtime', () => {
     expect(answer).toMatchObject({
       status: 400,
       json: {
-        message: `request body: an execution's input must be at most 262,144 bytes (got ${size.toLocaleString('en-US')})`,
+        message:
+          'invalid canary request:\n' +
+          `  - request: must be at most 65,536 bytes as JSON (got ${size.toLocaleString('en-US')}): a release ` +
+          "carries it from state to state, within Step Functions' 262,144 bytes",
       },
     });
     expect(await canaryExecutionCount()).toBe(before);

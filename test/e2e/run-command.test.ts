@@ -393,13 +393,13 @@ describe('cutover run of a request that cannot run', () => {
     },
   );
 
-  it('over 256 KiB exits 2 naming the file and the limit, and starts nothing', async () => {
+  it('over 64 KiB exits 2 naming the limit, and starts nothing', async () => {
     // Prepare
     const request = JSON.parse(readFileSync(join(REPO_ROOT, CANARY), 'utf8')) as {
       release: { env: Record<string, string> };
     };
     // A release whose environment carries a large configuration
-    request.release.env.CONFIG = 'x'.repeat(300_000);
+    request.release.env.CONFIG = 'x'.repeat(70_000);
     const path = join(project, 'canary-too-large.json');
     writeFileSync(path, JSON.stringify(request));
     const size = Buffer.byteLength(JSON.stringify(request)).toLocaleString('en-US');
@@ -410,7 +410,10 @@ describe('cutover run of a request that cannot run', () => {
     expect(run).toEqual({
       code: 2,
       stdout: '',
-      stderr: `cutover: -f ${path}: an execution's input must be at most 262,144 bytes (got ${size})\n`,
+      stderr:
+        'cutover: invalid canary request:\n' +
+        `  - request: must be at most 65,536 bytes as JSON (got ${size}): a release carries it from state to ` +
+        "state, within Step Functions' 262,144 bytes\n",
     });
     expect(await executionCount('canary')).toBe(before);
   });

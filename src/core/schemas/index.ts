@@ -1,5 +1,6 @@
 import type * as z from 'zod';
 import { ValidationError } from '../errors.ts';
+import { oversizedRequestReason } from '../payload-limit.ts';
 import { isStrategy, STRATEGIES, type Strategy } from '../strategies.ts';
 import {
   admittedBlueGreenRequestSchema,
@@ -83,17 +84,19 @@ export function validateRequest(strategy: string, input: unknown): DeploymentReq
 export function validateRequest(strategy: string, input: unknown): DeploymentRequest {
   // Read from the input: the defaults the schema fills in hide whether the request gave an analysis.
   const canary = strategy === 'canary' && typeof input === 'object' && input !== null && 'canary' in input;
-  const unjudged = canary ? analysisWithoutSteps(input.canary) : undefined;
+  const problems = [
+    oversizedRequestReason(JSON.stringify(input) ?? ''),
+    canary ? analysisWithoutSteps(input.canary) : undefined,
+  ].flatMap((problem) => (problem === undefined ? [] : [`\n  - ${problem}`]));
+  const more = problems.join('');
   let request: DeploymentRequest;
   try {
     request = parseRequest(REQUEST_SCHEMAS, strategy, input);
   } catch (error) {
-    // One answer names every bad field: the schema's, then this one.
-    throw unjudged && error instanceof ValidationError
-      ? new ValidationError(`${error.message}\n  - ${unjudged}`)
-      : error;
+    // One answer names every bad field: the schema's, then these.
+    throw error instanceof ValidationError && more ? new ValidationError(`${error.message}${more}`) : error;
   }
-  if (unjudged) throw new ValidationError(`invalid canary request:\n  - ${unjudged}`);
+  if (more) throw new ValidationError(`invalid ${strategy} request:${more}`);
   return request;
 }
 

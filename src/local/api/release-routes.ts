@@ -12,7 +12,6 @@ import {
   REJECTION_ERROR,
 } from '#core/api-routes.ts';
 import { ValidationError } from '#core/errors.ts';
-import { oversizedInputReason } from '#core/payload-limit.ts';
 import type { ApprovalStore } from '#core/ports/approval-store.ts';
 import { isStrategy, STRATEGIES, type Strategy, validateRequest } from '#core/schemas/index.ts';
 import type { RegisteredStateMachine } from '#local/project/state-machines.ts';
@@ -20,7 +19,7 @@ import type { LocalStepFunctions } from '#local/service.ts';
 import { StepFunctionsApiError } from '#local/service-errors.ts';
 import { BodyTooLargeError, InvalidJsonBodyError, ReleaseRouteError } from './errors.ts';
 import { type ExecutionRef, executionArnPattern, executionRefOf } from './execution-refs.ts';
-import { fromForeignPage, mediaTypeOf, readJsonBody, sendJson } from './http-io.ts';
+import { fromForeignPage, mediaTypeOf, readJsonBody, requestUrl, sendJson } from './http-io.ts';
 import { jsonBodyReader } from './json-bodies.ts';
 import type { LocalApiServer, RouteHandler } from './server.ts';
 
@@ -146,10 +145,9 @@ function startRelease(context: Context, strategy: Strategy, stateMachineArn: str
   return async (request) => {
     const name = startQuery(request).get('name') ?? undefined;
     const body = await readJsonBody(request);
+    // Also refuses a request too large to carry through the execution's states, well under its input limit.
     validateRequest(strategy, body);
     const input = JSON.stringify(body);
-    const tooLarge = oversizedInputReason(input);
-    if (tooLarge !== undefined) throw new ReleaseRouteError(400, `request body: ${tooLarge}`);
     const started = await context.service
       .startExecution({ stateMachineArn, name, input })
       .catch((error: unknown) => {
@@ -167,7 +165,7 @@ function startRelease(context: Context, strategy: Strategy, stateMachineArn: str
 
 /** The start's query: `name` at most once and not empty, nothing else (a typo such as `?nmae=` would go unnoticed). */
 function startQuery(request: IncomingMessage): URLSearchParams {
-  const query = new URL(request.url ?? '/', 'http://localhost').searchParams;
+  const query = requestUrl(request).searchParams;
   const keys = [...query.keys()];
   const unknown = [...new Set(keys)].filter((key) => !START_QUERY_PARAMETERS.includes(key));
   if (unknown.length > 0) {

@@ -149,8 +149,29 @@ describe('validate-request', () => {
       // Assess
       expect(error?.name).toBe('ServiceLocked');
       expect(world.lockHolder).toBe(holder);
+      const ended = status === 'FAILED' || status === 'TIMED_OUT';
+      expect(
+        error?.message.startsWith(`shop/checkout is locked by ${holder}${ended ? ', which ended' : ':'}`),
+      ).toBe(true);
     },
   );
+
+  it('says a holder that ended without a rollback keeps the lock, and how to free it, not to wait or abort', async () => {
+    // Prepare: a release that failed States.DataLimitExceeded after it locked the service
+    const holder = 'arn:aws:states:us-east-1:000000000000:execution:canary:checkout-v7';
+    world.lockHolder = holder;
+    world.executions.set(holder, { status: 'FAILED', error: 'States.DataLimitExceeded' });
+    // Act
+    const error = await errorOf(
+      validateRequest({ strategy: 'canary', request: canaryInput(), executionArn }, context),
+    );
+    // Assess
+    expect(error?.message).toBe(
+      `shop/checkout is locked by ${holder}, which ended FAILED (States.DataLimitExceeded) holding it and ran no ` +
+        'rollback: look at the service first, then wait for the lock to expire or remove it (the item ' +
+        'lock#shop/checkout of the state table; under cutover local, its row of service_locks in cutover.db)',
+    );
+  });
 
   it('fails with DuplicateRelease when the running holder was started by the same machine with the same request', async () => {
     // Prepare: the holder's input is this execution's, its keys in another order and spaced

@@ -222,6 +222,32 @@ describe('validateRequest (canary)', () => {
     ]);
   });
 
+  it('refuses a request over 64 KiB of JSON in UTF-8 beside its other bad fields, and admits one of 64 KiB', () => {
+    // Prepare: requests of an exact size in UTF-8, most of it an environment value of 2-byte characters
+    const withPad = (pad: string) => {
+      const input = canaryInput();
+      return { ...input, release: { ...input.release, env: { PAD: pad } } };
+    };
+    const overhead = Buffer.byteLength(JSON.stringify(withPad('')));
+    const sized = (bytes: number) => {
+      const left = bytes - overhead;
+      return withPad(`${'é'.repeat(Math.floor(left / 2))}${'a'.repeat(left % 2)}`);
+    };
+    const tooLarge = { ...sized(65_537), scaleDownDelaySeconds: -1 };
+    // Act
+    const message = validationMessageOf(() => validateRequest('canary', tooLarge));
+    const admitted = validateRequest('canary', sized(65_536));
+    // Assess
+    const size = Buffer.byteLength(JSON.stringify(tooLarge)).toLocaleString('en-US');
+    expect(message.split('\n')).toEqual([
+      'invalid canary request:',
+      '  - scaleDownDelaySeconds: must be an integer 0-86400 (got -1)',
+      `  - request: must be at most 65,536 bytes as JSON (got ${size}): a release carries it from state to state, within Step Functions' 262,144 bytes`,
+    ]);
+    expect(Buffer.byteLength(JSON.stringify(sized(65_536)))).toBe(65_536);
+    expect(admitted.release.env?.PAD).toBe(sized(65_536).release.env.PAD);
+  });
+
   it('suggests the allowed field a misspelt one is close to', () => {
     // Act
     const misspelt = validationMessageOf(() =>
