@@ -85,6 +85,18 @@ export function fromForeignPage(request: IncomingMessage): boolean {
   return new URL(origin).host !== request.headers.host;
 }
 
+/**
+ * The URL a request asks for, its request target read as a path on this server: one that starts with `//`
+ * (`//evil.com/x`, or a base URL with a trailing slash) stays a path rather than naming another host.
+ *
+ * @example
+ * requestUrl(request).pathname; // '//releases/canary' for GET //releases/canary
+ */
+export function requestUrl(request: IncomingMessage): URL {
+  const target = request.url ?? '/';
+  return new URL(target.startsWith('/') ? `http://localhost${target}` : target, 'http://localhost');
+}
+
 /** The request's media type, lowercased (`application/json` of `Application/JSON; charset=utf-8`). */
 export function mediaTypeOf(request: IncomingMessage): string | undefined {
   return request.headers['content-type']?.split(';')[0]?.trim().toLowerCase();

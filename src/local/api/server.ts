@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { toApiErrorResponse } from './errors.ts';
-import { DEFAULT_MAX_BODY_BYTES, namesThisMachine, readBody, sendJson } from './http-io.ts';
+import { DEFAULT_MAX_BODY_BYTES, namesThisMachine, readBody, requestUrl, sendJson } from './http-io.ts';
 import { isDecodablePath, type RouteHandler, RouteTable } from './routes.ts';
 import { callStepFunctionsApi, type StepFunctionsService } from './step-functions-api.ts';
 
@@ -136,7 +136,7 @@ export class LocalApiServer {
       return sendJson(response, 403, { __type: 'AccessDeniedException', message }, JSON_TYPE);
     }
     const target = request.headers['x-amz-target'];
-    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+    const path = requestUrl(request).pathname;
     const method = request.method ?? 'GET';
     // Step Functions calls are POST / only, as AWS takes them; elsewhere the header names no call.
     if (method !== 'POST' || path !== API_PATH || target === undefined) {

@@ -21,7 +21,7 @@ import { rollbacksIn } from '../abort-rollbacks.ts';
 import type { LocalNotifier } from '../adapters/local-notifier.ts';
 import { BodyTooLargeError, ConsoleRouteError, InvalidJsonBodyError } from '../api/errors.ts';
 import { type ExecutionRef, executionRefOf } from '../api/execution-refs.ts';
-import { fromForeignPage, mediaTypeOf, sendJson } from '../api/http-io.ts';
+import { fromForeignPage, mediaTypeOf, requestUrl, sendJson } from '../api/http-io.ts';
 import { jsonBodyReader } from '../api/json-bodies.ts';
 import type { LocalApiServer } from '../api/server.ts';
 import type { LocalStepFunctions } from '../service.ts';
@@ -162,7 +162,7 @@ export function registerConsoleRoutes(server: LocalApiServer, options: ConsoleSo
     'GET',
     '/console/api/executions',
     answer(async (request) => {
-      const nextToken = new URL(request.url ?? '/', 'http://console').searchParams.get('nextToken');
+      const nextToken = requestUrl(request).searchParams.get('nextToken');
       return listExecutionsPage(service, nextToken ?? undefined);
     }),
   );

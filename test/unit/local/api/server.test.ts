@@ -229,6 +229,29 @@ describe('LocalApiServer: protocol', () => {
     expect(missing.status).toBe(404);
   });
 
+  it('reads a path that starts with // as a path, not as another host, and never answers 500', async () => {
+    // Prepare: what a base URL with a trailing slash sends, and paths whose first segment looks like a host
+    const get = (path: string) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const url = new URL(local.endpoint);
+        const call = request({ host: url.hostname, port: url.port, path, method: 'GET' }, (response) => {
+          let body = '';
+          response.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+          response.on('end', () => resolve({ status: response.statusCode!, body }));
+        });
+        call.on('error', reject).end();
+      });
+    // Act
+    const [root, doubled, root2] = await Promise.all(['/', '//', '///'].map(get));
+    const trailingSlashBase = await get('//releases/r-42');
+    const hostLike = await Promise.all(['//r-42/releases/r-42', '//a:b@/x'].map(get));
+    // Assess: empty segments are skipped, as in /releases//r-42
+    expect([doubled!.status, root2!.status]).toEqual([root!.status, root!.status]);
+    expect(trailingSlashBase).toEqual({ status: 200, body: '{"id":"r-42"}' });
+    expect(hostLike.map(({ status }) => status)).toEqual([404, 404]);
+    expect(JSON.parse(hostLike[0]!.body)).toEqual({ message: 'No route for GET //r-42/releases/r-42' });
+  });
+
   it('answers HEAD on a GET route with its status and headers and no body', async () => {
     // Act
     const head = await fetch(`${local.endpoint}/releases/r-42`, { method: 'HEAD' });
