@@ -32,14 +32,22 @@ export function oversizedInputReason(input: string): string | undefined {
 export const REQUEST_LIMIT_BYTES = 64 * 1024;
 
 /**
- * Why a release request of `json` is too large to run (see {@link REQUEST_LIMIT_BYTES}), as a line of a
- * `ValidationError`; `undefined` when it fits.
+ * Why a release `request` (as parsed) is too large to run (see {@link REQUEST_LIMIT_BYTES}), as a line of a
+ * `ValidationError`; `undefined` when it fits, or when it nests too deep to serialize (its schema refuses
+ * such a value: it is no request).
  *
  * @example
- * oversizedRequestReason(JSON.stringify(request));
+ * oversizedRequestReason(request);
  * // "request: must be at most 65,536 bytes as JSON (got 261,944): ..."
  */
-export function oversizedRequestReason(json: string): string | undefined {
+export function oversizedRequestReason(request: unknown): string | undefined {
+  let json: string;
+  try {
+    json = JSON.stringify(request) ?? '';
+  } catch (error) {
+    if (error instanceof RangeError) return undefined;
+    throw error;
+  }
   if (json.length * 3 <= REQUEST_LIMIT_BYTES || Buffer.byteLength(json) <= REQUEST_LIMIT_BYTES)
     return undefined;
   const [limit, size] = [REQUEST_LIMIT_BYTES, Buffer.byteLength(json)].map((n) => n.toLocaleString('en-US'));

@@ -1,5 +1,5 @@
 import { existsSync, writeFileSync } from 'node:fs';
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -180,6 +180,8 @@ describe('cutover backups with cutover local', () => {
 /** A data dir whose folder store (`<data dir>/backups`) holds a manifest at each key, made at its time. */
 async function folderStoreWith(manifests: Record<string, string>): Promise<string> {
   const dataDir = await mkdtemp(join(directory, 'folder-'));
+  // The folder the tasks write backups to, there even when it holds none yet
+  await mkdir(join(dataDir, 'backups'));
   const store = createBackupStoreFromEnvironment({ CUTOVER_DATA_DIR: dataDir });
   for (const [key, createdAt] of Object.entries(manifests)) {
     await store.put(key, JSON.stringify({ format: 'cutover-logical-backup/1', createdAt, tables: [] }));

@@ -85,7 +85,7 @@ export function validateRequest(strategy: string, input: unknown): DeploymentReq
   // Read from the input: the defaults the schema fills in hide whether the request gave an analysis.
   const canary = strategy === 'canary' && typeof input === 'object' && input !== null && 'canary' in input;
   const problems = [
-    oversizedRequestReason(JSON.stringify(input) ?? ''),
+    oversizedRequestReason(input),
     canary ? analysisWithoutSteps(input.canary) : undefined,
   ].flatMap((problem) => (problem === undefined ? [] : [`\n  - ${problem}`]));
   const more = problems.join('');

@@ -390,8 +390,11 @@ function children(node: unknown): unknown[] {
   return isPlainObject(node) ? Object.values(node) : [];
 }
 
-function descendantsAndSelf(node: unknown): unknown[] {
-  return [node, ...children(node).flatMap(descendantsAndSelf)];
+/** `node` and every value under it, depth first, in document order; in time linear in their number. */
+function descendantsAndSelf(node: unknown, into: unknown[] = []): unknown[] {
+  into.push(node);
+  for (const child of children(node)) descendantsAndSelf(child, into);
+  return into;
 }
 
 function arrayIndex(array: readonly unknown[], index: number): number | undefined {

@@ -9,7 +9,7 @@ import { STATES_ERRORS, StatesError } from '../errors.ts';
 import { escapeProblem } from './intrinsic-syntax.ts';
 import { JAVA_INT_MAX, JAVA_INT_MIN } from './java-int.ts';
 import { JavaRandom } from './java-random.ts';
-import { isDeepEqual, isPlainObject } from './json-values.ts';
+import { canonicalJson, isDeepEqual, isPlainObject } from './json-values.ts';
 
 /** An evaluated argument; `raw` keeps a string literal's escapes for `States.Format` templates. */
 export interface IntrinsicArgument {
@@ -106,11 +106,14 @@ export const INTRINSIC_FUNCTIONS: Readonly<Record<string, IntrinsicFunction>> = 
   },
   'States.ArrayUnique': (args, name) => {
     expectCount(name, args, 1);
-    const unique: unknown[] = [];
-    for (const item of expectArray(name, args, 0)) {
-      if (!unique.some((kept) => isDeepEqual(kept, item))) unique.push(item);
-    }
-    return unique;
+    // By a key per value, not by comparing each with those kept: quadratic on a long array.
+    const seen = new Set<string>();
+    return expectArray(name, args, 0).filter((item) => {
+      const key = canonicalJson(item);
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
   },
   'States.Base64Encode': (args, name) => {
     expectCount(name, args, 1);

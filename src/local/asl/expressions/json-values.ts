@@ -28,6 +28,21 @@ export function isDeepEqual(left: unknown, right: unknown): boolean {
   return false;
 }
 
+/**
+ * A text that two JSON values share exactly when {@link isDeepEqual} takes them as equal (object members in
+ * any order): a key for sets and maps of values.
+ *
+ * @example
+ * canonicalJson({ b: 1, a: [2] }) === canonicalJson({ a: [2], b: 1 }); // true
+ */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, item: unknown) =>
+    isPlainObject(item)
+      ? Object.fromEntries(Object.entries(item).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : item,
+  );
+}
+
 /** An array or object met by {@link deeperThan}: how many others enclose it, and where it is in its parent. */
 interface Nested {
   readonly value: object;

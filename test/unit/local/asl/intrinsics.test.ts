@@ -69,6 +69,35 @@ describe('evaluateIntrinsic: developer guide examples', () => {
     );
   });
 
+  it('States.ArrayUnique keeps the first of equal values, objects equal whatever their member order', () => {
+    // Prepare
+    const inputArray = [
+      { a: 1, b: [2, { c: 3 }] },
+      '1',
+      1,
+      { b: [2, { c: 3 }], a: 1 },
+      [1, 2],
+      [2, 1],
+      null,
+      1,
+      { a: 1, b: [2, { c: 4 }] },
+      null,
+      '1',
+    ];
+    // Act
+    const unique = evaluate('States.ArrayUnique($.inputArray)', { inputArray });
+    // Assess
+    expect(unique).toEqual([
+      { a: 1, b: [2, { c: 3 }] },
+      '1',
+      1,
+      [1, 2],
+      [2, 1],
+      null,
+      { a: 1, b: [2, { c: 4 }] },
+    ]);
+  });
+
   it('States.Base64Encode and States.Base64Decode', () => {
     expect(evaluate('States.Base64Encode($.input)', { input: 'Data to encode' })).toBe(
       'RGF0YSB0byBlbmNvZGU=',

@@ -142,6 +142,17 @@ describe('readPath', () => {
     expect(readPath(path, { items: input.items.slice(0, 1) })).toEqual(['aaa']);
   });
 
+  it('deep-scans a deeply nested document to every value in document order', () => {
+    // Prepare: 500 levels of arrays, the innermost holding 20,000 numbers
+    let nested: unknown = Array.from({ length: 20_000 }, (_, index) => index);
+    for (let level = 0; level < 500; level++) nested = [nested];
+    // Act
+    const all = readPath('$..*', { a: nested }) as unknown[];
+    // Assess: 500 arrays (the outermost is a's value), then the innermost's numbers
+    expect(all).toHaveLength(1 + 500 + 20_000);
+    expect(all.slice(-2)).toEqual([19_998, 19_999]);
+  });
+
   it('filters objects only: @ matches no number, string, boolean, null or array, as AWS documents', () => {
     const input = { mixed: [1, 5, 'a', true, null, [7], { a: 5 }, { a: 1 }] };
     expect(readPath('$.mixed[?(@ > 2)]', input)).toEqual([]);

@@ -29,4 +29,26 @@ describe('memoize', () => {
     expect(parsed).toEqual(['a', 'b', 'c', 'a', 'bad', 'bad']);
     expect(failures).toEqual(['cannot parse', 'cannot parse']);
   });
+
+  it('starts over past its characters of sources, so large expressions cannot fill the heap', () => {
+    // Prepare
+    const parsed: string[] = [];
+    const parse = memoize(
+      (source: string) => {
+        parsed.push(source);
+        return source.length;
+      },
+      100,
+      10,
+    );
+    // Act
+    parse('aaaa');
+    parse('bbbb');
+    parse('aaaa');
+    parse('cccc'); // 12 characters: the memo starts over with this one
+    parse('aaaa');
+    parse('cccc');
+    // Assess
+    expect(parsed).toEqual(['aaaa', 'bbbb', 'cccc', 'aaaa']);
+  });
 });
