@@ -84,8 +84,8 @@ function lookupPath(
   context: ContextSource | undefined,
   variables: VariableReader | undefined,
 ): PathLookup {
-  const lookup = () => lookupParsed(parsed, data, context, variables);
-  return parsed.regex ? withinRegexTimeLimit(lookup, path) : lookup();
+  if (!parsed.regex) return lookupParsed(parsed, data, context, variables);
+  return withinRegexTimeLimit(() => lookupParsed(parsed, data, context, variables), path);
 }
 
 /**
