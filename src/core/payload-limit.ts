@@ -2,11 +2,11 @@
 export const PAYLOAD_LIMIT_BYTES = 256 * 1024;
 
 /**
- * Whether `text` takes more than {@link PAYLOAD_LIMIT_BYTES} in UTF-8; counted only when it may (a UTF-16
- * unit takes at most 3 bytes).
+ * Whether `text` takes more than `limit` bytes in UTF-8 (by default {@link PAYLOAD_LIMIT_BYTES}); counted
+ * only when it may (a UTF-16 unit takes at most 3 bytes).
  */
-export function exceedsPayloadLimit(text: string): boolean {
-  return text.length * 3 > PAYLOAD_LIMIT_BYTES && Buffer.byteLength(text) > PAYLOAD_LIMIT_BYTES;
+export function exceedsPayloadLimit(text: string, limit = PAYLOAD_LIMIT_BYTES): boolean {
+  return text.length * 3 > limit && Buffer.byteLength(text) > limit;
 }
 
 /**
@@ -48,8 +48,7 @@ export function oversizedRequestReason(request: unknown): string | undefined {
     if (error instanceof RangeError) return undefined;
     throw error;
   }
-  if (json.length * 3 <= REQUEST_LIMIT_BYTES || Buffer.byteLength(json) <= REQUEST_LIMIT_BYTES)
-    return undefined;
+  if (!exceedsPayloadLimit(json, REQUEST_LIMIT_BYTES)) return undefined;
   const [limit, size] = [REQUEST_LIMIT_BYTES, Buffer.byteLength(json)].map((n) => n.toLocaleString('en-US'));
   return (
     `request: must be at most ${limit} bytes as JSON (got ${size}): a release carries it from state to state, ` +
