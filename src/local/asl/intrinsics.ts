@@ -3,6 +3,7 @@
  */
 import { type ContextSource, describePathSource } from './context-object.ts';
 import { STATES_ERRORS, StatesError } from './errors.ts';
+import { IntrinsicBudget, IntrinsicBudgetExceededError } from './expressions/intrinsic-budget.ts';
 import { INTRINSIC_FUNCTIONS, type IntrinsicArgument } from './expressions/intrinsic-functions.ts';
 import { type IntrinsicNode, IntrinsicSyntaxError, parseIntrinsic } from './expressions/intrinsic-syntax.ts';
 import { memoize } from './expressions/memoize.ts';
@@ -19,12 +20,13 @@ export function isIntrinsic(value: string): boolean {
 
 /**
  * Evaluates an intrinsic call; paths in its arguments read `$...` from `input` and `$$...` from `context`
- * (the context object, or a function that builds it) and `$name...` from `variables`.
+ * (the context object, or a function that builds it) and `$name...` from `variables`. What its calls make
+ * is charged to `budget`, shared by the calls of one payload template.
  *
  * @throws StatesError `States.Runtime`, as AWS raises it, when the expression is malformed, names an
  * unknown function, a function rejects its arguments (`Invalid arguments in States.MathAdd: ...`) or an
  * argument's path selects nothing (AWS's wording: `The function 'States.Format($.a)' had the following error: The JsonPath argument for the
- * field '$.a' could not be found in the input '{}'`).
+ * field '$.a' could not be found in the input '{}'`), or the calls take `budget` past its limit.
  * @example
  * evaluateIntrinsic("States.Format('Hello, my name is {}.', $.name)", { name: 'Arnav' }, {});
  * // 'Hello, my name is Arnav.'
@@ -34,12 +36,14 @@ export function evaluateIntrinsic(
   input: unknown,
   context: ContextSource,
   variables?: VariableReader,
+  budget = new IntrinsicBudget(),
 ): unknown {
   const call = parseOrThrow(expression);
   try {
-    return evaluateNode(call, input, context, variables).value;
+    return evaluateNode(call, input, context, variables, budget).value;
   } catch (error) {
-    if (!(error instanceof MissingArgumentError)) throw error;
+    if (!(error instanceof MissingArgumentError || error instanceof IntrinsicBudgetExceededError))
+      throw error;
     throw new StatesError(
       STATES_ERRORS.Runtime,
       `The function '${expression}' had the following error: ${error.message}`,
@@ -99,6 +103,7 @@ function evaluateNode(
   input: unknown,
   context: ContextSource,
   variables: VariableReader | undefined,
+  budget: IntrinsicBudget,
 ): IntrinsicArgument {
   switch (node.kind) {
     case 'string':
@@ -107,13 +112,12 @@ function evaluateNode(
       return { value: node.value };
     case 'path':
       return { value: readArgumentPath(node.path, input, context, variables) };
-    case 'call':
-      return {
-        value: INTRINSIC_FUNCTIONS[node.name]!(
-          node.args.map((arg) => evaluateNode(arg, input, context, variables)),
-          node.name,
-        ),
-      };
+    case 'call': {
+      const args = node.args.map((arg) => evaluateNode(arg, input, context, variables, budget));
+      const value = INTRINSIC_FUNCTIONS[node.name]!(args, node.name);
+      budget.charge(node.name, args, value);
+      return { value };
+    }
   }
 }
 

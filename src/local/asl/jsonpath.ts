@@ -34,8 +34,8 @@ export type PathLookup = { found: true; value: unknown } | { found: false; missi
  * definite path (names and single indexes only, or a union of names last, which reads one object of those
  * members) returns the one node it selects; any other path returns the array of every node it selects
  * (possibly empty). As Jayway JsonPath, a step reached through definite steps only that finds no node to
- * read fails the path, definite or not (`$.items[*].id` on `{}`). The result is a copy: changing it never
- * changes `data`.
+ * read fails the path, definite or not (`$.items[*].id` on `{}`). The result shares its objects with `data`
+ * (the interpreter never changes a value in place): a path read thousands of times costs no copies.
  *
  * @throws StatesError `States.Runtime` when the path is invalid or selects nothing where it must, with
  * AWS's wording: `Invalid path '$.a' : No results for path: $['a']`, `Invalid path '$.a.b' : Missing
@@ -271,7 +271,7 @@ function lookupReference(segments: readonly Segment[], data: unknown): PathLooku
     if (position === undefined) return { found: false };
     node = (node as unknown[])[position];
   }
-  return node === undefined ? { found: false } : { found: true, value: copyJson(node) };
+  return node === undefined ? { found: false } : { found: true, value: node };
 }
 
 /**
@@ -299,8 +299,8 @@ function selectChecked(parsed: ParsedPath, root: unknown): PathLookup {
         : nodes.flatMap((node) => step(segment, node, root));
     upstreamDefinite &&= isDefiniteStep(segment, last);
   }
-  if (!parsed.definite) return { found: true, value: copyJson(nodes) };
-  return nodes.length === 0 ? { found: false } : { found: true, value: copyJson(nodes[0]) };
+  if (!parsed.definite) return { found: true, value: nodes };
+  return nodes.length === 0 ? { found: false } : { found: true, value: nodes[0] };
 }
 
 /** Why `segment` cannot be read from `node` on a path definite up to it (Jayway's words), if it cannot. */

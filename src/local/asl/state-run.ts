@@ -32,14 +32,27 @@ export const RETRYING_STATE_TYPES: ReadonlySet<string> = new Set(['Task', 'Paral
  * integration's service, `lambda`).
  */
 export function serializeWithinLimit(value: unknown, returnedBy: string): string {
-  const json = JSON.stringify(value ?? null);
-  if (exceedsPayloadLimit(json)) {
+  const json = jsonUnlessTooLong(value);
+  if (json === undefined || exceedsPayloadLimit(json)) {
     throw new StatesError(
       STATES_ERRORS.DataLimitExceeded,
       `The state/task '${returnedBy}' returned a result with a size exceeding the maximum number of bytes service limit.`,
     );
   }
   return json;
+}
+
+/**
+ * JSON of `value`, or `undefined` past V8's longest string (about 512 MiB): a value that shares one
+ * object thousands of times (`States.Array($.a, $.a, ...)`) is small in memory and may be that long.
+ */
+function jsonUnlessTooLong(value: unknown): string | undefined {
+  try {
+    return JSON.stringify(value ?? null);
+  } catch (error) {
+    if (error instanceof RangeError && error.message === 'Invalid string length') return undefined;
+    throw error;
+  }
 }
 
 /**

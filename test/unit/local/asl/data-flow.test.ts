@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { applyPath, resolvePayloadTemplate } from '#local/asl/data-flow.ts';
 import { StatesError } from '#local/asl/errors.ts';
 import { writeResultPath } from '#local/asl/jsonpath.ts';
+import { deepFreeze } from '#test/support/deep-freeze.ts';
 
 const contextObject = () => ({
   Execution: {
@@ -132,14 +133,24 @@ describe('resolvePayloadTemplate', () => {
     ).toMatch(/^Invalid arguments in States\.Format: /);
   });
 
-  it('never aliases or changes the input', () => {
-    // Prepare
-    const input = { obj: { list: [1] } };
+  it('shares the values it selects and never changes the input', () => {
+    // Prepare: a frozen input throws on any change
+    const input = deepFreeze({ obj: { list: [1] }, n: 2 });
     // Act
-    const payload = resolvePayloadTemplate({ 'o.$': '$.obj' }, input, {}) as { o: { list: number[] } };
-    payload.o.list.push(2);
+    const payload = resolvePayloadTemplate(
+      {
+        'o.$': '$.obj',
+        'both.$': 'States.Array($.obj, $.obj)',
+        'sum.$': 'States.MathAdd($.n, 1)',
+        fixed: [1],
+      },
+      input,
+      {},
+    ) as { o: unknown; both: unknown[] };
     // Assess
-    expect(input.obj.list).toEqual([1]);
+    expect(payload).toEqual({ o: { list: [1] }, both: [{ list: [1] }, { list: [1] }], sum: 3, fixed: [1] });
+    expect(payload.o).toBe(input.obj);
+    expect(payload.both[1]).toBe(input.obj);
   });
 });
 

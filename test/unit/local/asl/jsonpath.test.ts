@@ -8,6 +8,7 @@ import {
   tryReadPath,
   writeResultPath,
 } from '#local/asl/jsonpath.ts';
+import { deepFreeze } from '#test/support/deep-freeze.ts';
 
 /** The input of the "Paths" examples in the Step Functions developer guide. */
 const pathsExample = () => ({ foo: 123, bar: ['a', 'b', 'c'], car: { cdr: true } });
@@ -235,14 +236,16 @@ describe('readPath', () => {
     }
   });
 
-  it('returns copies, never references into the data', () => {
-    // Prepare
-    const input = { a: { b: [1, 2] } };
+  it('shares the nodes it selects with the data, and never changes the data', () => {
+    // Prepare: a frozen input throws on any change
+    const input = deepFreeze({ a: { b: [1, 2] }, list: [{ id: 1 }, { id: 2 }] });
     // Act
-    const read = readPath('$.a', input) as { b: number[] };
-    read.b.push(3);
+    const definite = readPath('$.a', input);
+    const filtered = readPath('$.list[?(@.id > 1)]', input) as unknown[];
     // Assess
-    expect(input.a.b).toEqual([1, 2]);
+    expect(definite).toBe(input.a);
+    expect(filtered).toEqual([{ id: 2 }]);
+    expect(filtered[0]).toBe(input.list[1]);
   });
 });
 

@@ -212,6 +212,65 @@ describe('Engine: Retry and Catch', () => {
     });
   });
 
+  it('fails with States.DataLimitExceeded a Pass whose output repeats one input value past the longest string V8 makes', async () => {
+    // Prepare: 3,000 times 200,000 characters is past V8's longest string (about 512 MiB)
+    h = harness({});
+    const repeated = Array.from({ length: 3000 }, () => '$.a').join(', ');
+    const definition = machine({
+      P: { Type: 'Pass', Parameters: { 'all.$': `States.Array(${repeated})` }, End: true },
+    });
+    // Act
+    const result = await h.run(definition, { a: 'x'.repeat(200_000) });
+    // Assess
+    expect(result).toMatchObject({
+      status: 'FAILED',
+      error: 'States.DataLimitExceeded',
+      cause:
+        "The state/task 'P' returned a result with a size exceeding the maximum number of bytes service limit.",
+    });
+  });
+
+  it('reads one large input value thousands of times into an intrinsic function without copying it', async () => {
+    // Prepare: 4,000 copies of this array would take gigabytes
+    h = harness({});
+    const repeated = Array.from({ length: 4000 }, () => '$.a').join(', ');
+    const definition = machine({
+      P: {
+        Type: 'Pass',
+        Parameters: { 'count.$': `States.ArrayLength(States.Array(${repeated}))` },
+        End: true,
+      },
+    });
+    const a = Array.from({ length: 12_000 }, (_, index) => ({ index }));
+    // Act
+    const result = await h.run(definition, { a });
+    // Assess
+    expect(result).toMatchObject({ status: 'SUCCEEDED', output: JSON.stringify({ count: 4000 }) });
+  });
+
+  it("fails with States.Runtime, naming the local runtime's limit, a Parameters whose intrinsic functions make more than 16 MiB together", async () => {
+    // Prepare: each field cuts 240,000 characters into 120,000 strings (1.2 MB as counted)
+    h = harness({});
+    const fields = Object.fromEntries(
+      Array.from({ length: 20 }, (_, index) => [
+        `part${index}.$`,
+        "States.ArrayLength(States.StringSplit($.a, ','))",
+      ]),
+    );
+    const definition = machine({ P: { Type: 'Pass', Parameters: fields, End: true } });
+    // Act
+    const result = await h.run(definition, { a: 'x,'.repeat(120_000) });
+    // Assess
+    expect(result).toMatchObject({
+      status: 'FAILED',
+      error: 'States.Runtime',
+      cause: expect.stringContaining(
+        "The function 'States.ArrayLength(States.StringSplit($.a, ','))' had the following error: the intrinsic " +
+          "functions of this payload made more than 16,777,216 bytes, the local runtime's limit",
+      ),
+    });
+  });
+
   it('fails a task whose function returns a value nested deeper than 1,000 levels with States.Runtime, not a crash', async () => {
     // Prepare
     const nested = (depth: number) => {
