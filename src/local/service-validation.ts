@@ -49,10 +49,16 @@ export function validateName(name: unknown, field: string): string {
     throw new StepFunctionsApiError(
       'InvalidName',
       // AWS's words first ("Invalid Name: '<name>'", as recorded), then which rule the name breaks.
-      `Invalid Name: '${name}': ${field} must not contain whitespace, brackets, wildcards, control characters, U+FFFE, U+FFFF, unpaired surrogates, U+10FFFF or " # % \\ ^ | ~ \` $ & , ; : / (it contains ${JSON.stringify(bad[0])})`,
+      `Invalid Name: '${name}': ${field} must not contain whitespace, brackets, wildcards, control characters, U+FFFE, U+FFFF, unpaired surrogates, U+10FFFF or " # % \\ ^ | ~ \` $ & , ; : / (it contains ${shownCharacter(bad[0])})`,
     );
   }
   return name;
+}
+
+/** A character of a message: quoted when visible or a space, else its code point (`U+007F`), which no terminal hides. */
+function shownCharacter(character: string): string {
+  if (/^[!-~ ]$/.test(character)) return JSON.stringify(character);
+  return `U+${character.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
 }
 
 const ARN_PATTERNS = {

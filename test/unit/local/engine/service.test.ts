@@ -89,6 +89,22 @@ describe('LocalStepFunctions API rules', () => {
         /^Invalid Name: 'bad name': name must not contain whitespace, .* \(it contains " "\)$/,
       ),
     });
+    for (const [name, shown] of [
+      ['tab\there', 'U+0009'],
+      ['del\u007f', 'U+007F'],
+      ['c1\u0085', 'U+0085'],
+      ['nbsp\u00a0', 'U+00A0'],
+      ['lone\ud800', 'U+D800'],
+      ['max\u{10ffff}', 'U+10FFFF'],
+      ['slash/', '"/"'],
+    ]) {
+      await expect(
+        h.sfn.createStateMachine({ name, definition: waitForever, roleArn: ROLE_ARN }),
+      ).rejects.toMatchObject({
+        code: 'InvalidName',
+        message: expect.stringContaining(`(it contains ${shown})`),
+      });
+    }
     await expect(h.sfn.createActivity({ name: 'TestActivity InvalidName$' })).rejects.toMatchObject({
       code: 'InvalidName',
       message: expect.stringMatching(/^Invalid Name: 'TestActivity InvalidName\$': name must not contain /),
