@@ -71,7 +71,7 @@ function operationMethod(service: StepFunctionsService, target: string | undefin
 /**
  * Serves one AWS JSON 1.0 call: resolves `X-Amz-Target`, parses and shape-checks the body, and calls the
  * service method with it and `context` (whose signal a long poll, GetActivityTask, ends on). `traceId`, the
- * `X-Amzn-Trace-Id` header, is the `traceHeader` of an operation that takes one from HTTP. Throws
+ * `X-Amzn-Trace-Id` header, is the `traceHeader` of an operation that takes one from HTTP, unless empty. Throws
  * `ApiRequestError` for a bad request; returns the operation's output.
  *
  * @example
@@ -86,7 +86,7 @@ export async function callStepFunctionsApi(
 ): Promise<unknown> {
   const { spec, method } = operationMethod(service, target);
   const request = parseRequest(body);
-  if (spec.traceHeaderFromHttp && traceId !== undefined) request.traceHeader = traceId;
+  if (spec.traceHeaderFromHttp && traceId) request.traceHeader = traceId; // an empty header is none
   const checked = spec.request.safeParse(request);
   if (!checked.success) {
     throw new ApiRequestError('ValidationException', describeValidationIssues(checked.error.issues, request));

@@ -202,4 +202,14 @@ describe('traceHeader', () => {
       expect(described.traceHeader, executionArn).toBe(TRACE);
     }
   });
+
+  it('keeps the body traceHeader when the X-Amzn-Trace-Id header is empty', async () => {
+    // Prepare
+    const stateMachineArn = await createMachine(PASS);
+    // Act
+    const executionArn = await startRaw({ stateMachineArn, traceHeader: TRACE }, { 'x-amzn-trace-id': '' });
+    // Assess
+    const described = await local.client.send(new DescribeExecutionCommand({ executionArn }));
+    expect(described.traceHeader).toBe(TRACE);
+  });
 });
