@@ -6,6 +6,7 @@ import { STATES_ERRORS, StatesError } from './errors.ts';
 import { IntrinsicBudget, IntrinsicBudgetExceededError } from './expressions/intrinsic-budget.ts';
 import { INTRINSIC_FUNCTIONS, type IntrinsicArgument } from './expressions/intrinsic-functions.ts';
 import { type IntrinsicNode, IntrinsicSyntaxError, parseIntrinsic } from './expressions/intrinsic-syntax.ts';
+import { isStringTooLong } from './expressions/json-values.ts';
 import { memoize } from './expressions/memoize.ts';
 import { tryReadPath } from './jsonpath.ts';
 import type { VariableReader } from './variables.ts';
@@ -114,7 +115,14 @@ function evaluateNode(
       return { value: readArgumentPath(node.path, input, context, variables) };
     case 'call': {
       const args = node.args.map((arg) => evaluateNode(arg, input, context, variables, budget));
-      const value = INTRINSIC_FUNCTIONS[node.name]!(args, node.name);
+      let value: unknown;
+      try {
+        value = INTRINSIC_FUNCTIONS[node.name]!(args, node.name);
+      } catch (error) {
+        // A string past V8's longest is far past the budget too.
+        if (isStringTooLong(error)) throw new IntrinsicBudgetExceededError();
+        throw error;
+      }
       budget.charge(node.name, args, value);
       return { value };
     }

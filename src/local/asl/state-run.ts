@@ -9,6 +9,7 @@ import { contextTime, executionContext } from './context-object.ts';
 import { applyPath, resolvePayloadTemplate } from './data-flow.ts';
 import type { Engine, ExecutionRun } from './engine.ts';
 import { STATES_ERRORS, StatesError } from './errors.ts';
+import { isStringTooLong } from './expressions/json-values.ts';
 import type { FieldBounds } from './expressions/map-field-bounds.ts';
 import type { Frame, FrameCursor } from './frame.ts';
 import {
@@ -50,7 +51,7 @@ function jsonUnlessTooLong(value: unknown): string | undefined {
   try {
     return JSON.stringify(value ?? null);
   } catch (error) {
-    if (error instanceof RangeError && error.message === 'Invalid string length') return undefined;
+    if (isStringTooLong(error)) return undefined;
     throw error;
   }
 }

@@ -7,6 +7,14 @@
  */
 export const MAX_JSON_DEPTH = 1000;
 
+/**
+ * True for the error V8 throws when a string would pass its longest (about 512 MiB): `JSON.stringify` or a
+ * join of a value that shares one large object thousands of times.
+ */
+export function isStringTooLong(error: unknown): boolean {
+  return error instanceof RangeError && error.message === 'Invalid string length';
+}
+
 /** True for a JSON object (not an array, not null). */
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

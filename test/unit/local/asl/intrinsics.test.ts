@@ -300,6 +300,27 @@ describe('evaluateIntrinsic: failures', () => {
     expect(error.causeText).toContain("'$.missing'");
   });
 
+  it("fails the calls of one payload past the local runtime's 16 MiB, counting what each call made", () => {
+    // Prepare: each split makes 240,000 characters and 120,000 members (1.2 MB as counted)
+    const input = { a: 'x,'.repeat(120_000) };
+    const splits = (count: number) =>
+      Array.from({ length: count }, () => "States.StringSplit($.a, ',')").join(', ');
+    const budgetText =
+      "had the following error: the intrinsic functions of this payload made more than 16,777,216 bytes, the local runtime's limit";
+    // Act + Assess
+    expect(evaluate(`States.ArrayLength(States.Array(${splits(13)}))`, input)).toBe(13);
+    expect(failureOf(`States.ArrayLength(States.Array(${splits(14)}))`, input).causeText).toContain(
+      budgetText,
+    );
+    // A string past V8's longest (2 x 2^28 characters) is past the budget too.
+    const long = failureOf("States.Format('{}{}', $.s, $.s)", { s: 'x'.repeat(2 ** 28) });
+    expect(long.causeText).toBe(`The function 'States.Format('{}{}', $.s, $.s)' ${budgetText}`);
+    // Reading a value makes nothing: 4,000 references to one 240 KB string.
+    expect(evaluate(`States.ArrayLength(States.Array(${Array(4000).fill('$.a').join(', ')}))`, input)).toBe(
+      4000,
+    );
+  });
+
   it('rejects nesting deeper than 10 calls', () => {
     const deep = `${'States.Array('.repeat(11)}1${')'.repeat(11)}`;
     expect(failureOf(deep).causeText).toMatch(/nested more than 10 deep/);
