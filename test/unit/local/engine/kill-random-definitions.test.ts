@@ -5,9 +5,12 @@ import { setTimeout } from 'node:timers/promises';
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FrameCursor } from '#local/asl/frame.ts';
 import { type Clock, RealClock, type TimerHandle } from '#local/clock.ts';
 import { MapLambdaRegistry } from '#local/lambda-registry.ts';
+import { MemoryStore } from '#local/memory-store.ts';
 import { LocalStepFunctions } from '#local/service.ts';
+import type { FrameRow } from '#local/store.ts';
 import { fullHistory, historyFaults } from './harness.ts';
 import { killSeed, runFixture, seededRandom } from './killed-runs.ts';
 import {
@@ -79,20 +82,101 @@ class JitteredClock implements Clock {
   }
 }
 
+/** Frame phases that wait for a timer (a Wait, a retry interval), a task token, an activity or a child execution. */
+const WAITING_PHASES: ReadonlySet<string> = new Set(['waiting', 'retry', 'token', 'activity', 'child']);
+
+/**
+ * The in-memory store of a reference run, which finds the executions whose branches fail at once. At each
+ * commit that records the failure of a Parallel or Map state's branch or iteration (the state's cursor names
+ * it), it looks at the state's other children as that commit leaves them: one that failed too (a failure
+ * recorded below it), or that neither finished nor waits (for a timer, or for a task whose function takes
+ * time: the workload's answer at once), may fail in the same turn of the event loop. Which failure fails the
+ * state is then decided by how many promise callbacks each takes, and a restart changes that count, since it
+ * runs again only what was not committed: a nested Parallel whose branch's failure was committed raises it
+ * again without running a state, a Wait whose instant passed ends on a turn of its own, a task in flight is
+ * invoked again.
+ */
+class BranchRaceStore extends MemoryStore {
+  /** Ids of the executions in which such a failure was recorded. */
+  readonly racing = new Set<number>();
+  /** Each execution's frame cursors by path, as committed. */
+  readonly #cursors = new Map<number, Map<string, FrameCursor>>();
+  /** Failures recorded by the open transaction: the execution, its children's path prefix and the failing child. */
+  #failures: { id: number; children: string; index: number }[] = [];
+  #depth = 0;
+
+  /** `tasksTakeTime`: whether the run's task functions answer after a delay (a task in flight then waits). */
+  constructor(readonly tasksTakeTime: boolean) {
+    super();
+  }
+
+  override transaction<T>(fn: () => T): T {
+    this.#depth++;
+    try {
+      return super.transaction(fn);
+    } finally {
+      if (--this.#depth === 0) this.#judgeFailures();
+    }
+  }
+
+  override putFrames(rows: readonly (readonly [executionId: number, frame: FrameRow])[]): void {
+    super.putFrames(rows);
+    for (const [id, { path, cursor }] of rows) {
+      const cursors = this.#cursors.get(id) ?? new Map<string, FrameCursor>();
+      this.#cursors.set(id, cursors);
+      const before = cursors.get(path);
+      const after = JSON.parse(cursor) as FrameCursor;
+      cursors.set(path, after);
+      if (after.failure && !(before?.failure && before.state === after.state))
+        this.#failures.push({ id, children: `${path}/${after.state}/`, index: after.failure.index });
+    }
+  }
+
+  override deleteFramesBelow(executionId: number, path: string): void {
+    super.deleteFramesBelow(executionId, path);
+    const cursors = this.#cursors.get(executionId);
+    for (const below of cursors?.keys() ?? []) if (below.startsWith(`${path}/`)) cursors!.delete(below);
+  }
+
+  #judgeFailures(): void {
+    const waits = (cursor: FrameCursor) =>
+      WAITING_PHASES.has(cursor.phase) || (this.tasksTakeTime && cursor.phase === 'running');
+    for (const { id, children, index } of this.#failures) {
+      const frames = [...this.#cursors.get(id)!];
+      const under = (prefix: string) => frames.filter(([path]) => path.startsWith(prefix));
+      const unsettled = ([path, cursor]: [string, FrameCursor]) =>
+        Number(path.slice(children.length).split('/')[0]) !== index &&
+        (cursor.failure !== undefined ||
+          (cursor.phase === 'children'
+            ? !under(`${path}/${cursor.state}/`).some(([, child]) => waits(child))
+            : cursor.phase !== 'done' && !waits(cursor)));
+      if (under(children).some(unsettled)) this.racing.add(id);
+    }
+    this.#failures = [];
+  }
+}
+
 /**
  * How the executions end on a fresh in-memory runtime whose clock runs at `scale`, all started at once: the
  * ends of the workload's first attempts (a redrive's end is not compared: it runs a stopped branch on from
- * where the stop found it, which a restart moves). With `delays`, each task's function answers after a
+ * where the stop found it, which a restart moves), undefined for one in which branches or iterations failed
+ * at once (see {@link BranchRaceStore}). With `delays`, each task's function answers after a
  * delay of its own (0 to {@link LONGEST_TASK_DELAY_MS} ms) and each timer fires late (0 to
  * {@link LONGEST_TIMER_DELAY_MS} ms), drawn from that seed.
  */
-async function endsAt(scale: number, runs: readonly Planned[], delays?: number): Promise<End[]> {
+async function endsAt(
+  scale: number,
+  runs: readonly Planned[],
+  delays?: number,
+): Promise<(End | undefined)[]> {
   const random = delays === undefined ? undefined : seededRandom(delays);
   const delayed = async (payload: unknown) => {
     await setTimeout(Math.floor(random!() * LONGEST_TASK_DELAY_MS));
     return work(payload);
   };
+  const store = new BranchRaceStore(random !== undefined);
   const sfn = new LocalStepFunctions({
+    store,
     clock: random ? new JitteredClock(scale, random) : new RealClock(scale),
     lambdas: new MapLambdaRegistry({ work: random ? delayed : (payload) => work(payload) }),
   });
@@ -101,7 +185,8 @@ async function endsAt(scale: number, runs: readonly Planned[], delays?: number):
       runs.map(async ({ name, definition, input }) => {
         const { stateMachineArn } = await sfn.createStateMachine({ name, definition, roleArn: ROLE });
         const { executionArn } = await sfn.startExecution({ stateMachineArn, name: 'run', input });
-        return endOf(await sfn.awaitExecution(executionArn));
+        const end = endOf(await sfn.awaitExecution(executionArn));
+        return store.racing.has(store.getExecution(executionArn!)!.id) ? undefined : end;
       }),
     );
   } finally {
@@ -112,9 +197,10 @@ async function endsAt(scale: number, runs: readonly Planned[], delays?: number):
 /**
  * {@link DEFINITIONS} random definitions the runtime accepts, each with an input, and how each ends when
  * nothing stops it: undefined for one whose branches race, so that a restart (which invokes again a task in
- * flight, and resumes timers due at one instant in another order) may change which one fails first. Such a
- * one ends otherwise in one of four runs: waits that take no time, waits as long as in the workload, and
- * twice that with tasks and timers delayed at random.
+ * flight, resumes timers due at one instant in another order, and replays what was not committed) may change
+ * which one fails first. Such a one ends otherwise in one of four runs (waits that take no time, waits as
+ * long as in the workload, and twice that with tasks and timers delayed at random), or has branches or
+ * iterations that fail at once in one of them (see {@link BranchRaceStore}).
  */
 async function plannedRuns(seed: number): Promise<{ planned: Planned[]; ends: (End | undefined)[] }> {
   const samples = fc.sample(fc.tuple(randomDefinition, randomInput), { seed, numRuns: DEFINITIONS * 3 });
@@ -138,7 +224,7 @@ async function plannedRuns(seed: number): Promise<{ planned: Planned[]; ends: (E
     endsAt(WORKLOAD_WAIT_SCALE, planned, seed + 2),
   ]);
   const ends = instant.map((end, index) =>
-    others.every((other) => isDeepStrictEqual(end, other[index])) ? end : undefined,
+    end !== undefined && others.every((other) => isDeepStrictEqual(end, other[index])) ? end : undefined,
   );
   return { planned, ends };
 }
