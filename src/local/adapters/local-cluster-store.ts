@@ -7,6 +7,8 @@ export interface StoredTrack {
   readonly track: string;
   readonly release: Release;
   readonly replicas: number;
+  /** The directory the track's command runs in; undefined for a track stored before it was kept. */
+  readonly cwd?: string;
 }
 
 interface TrackRow {
@@ -15,6 +17,7 @@ interface TrackRow {
   track: string;
   release: string;
   replicas: number;
+  cwd: string | null;
 }
 
 /**
@@ -32,15 +35,20 @@ export class LocalClusterStore {
       namespace TEXT NOT NULL, name TEXT NOT NULL, track TEXT NOT NULL,
       release TEXT NOT NULL, replicas INTEGER NOT NULL, updated_at TEXT NOT NULL,
       PRIMARY KEY (namespace, name, track))`);
+    const columns = db.prepare('PRAGMA table_info(local_cluster_tracks)').all() as { name: string }[];
+    // A data directory of an earlier version has no cwd column: its tracks run in the runtime's directory.
+    if (!columns.some((column) => column.name === 'cwd'))
+      db.exec('ALTER TABLE local_cluster_tracks ADD COLUMN cwd TEXT');
   }
 
   save(stored: StoredTrack): void {
     this.db
       .prepare(
-        `INSERT INTO local_cluster_tracks (namespace, name, track, release, replicas, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?)
+        `INSERT INTO local_cluster_tracks (namespace, name, track, release, replicas, cwd, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (namespace, name, track) DO UPDATE SET
-           release = excluded.release, replicas = excluded.replicas, updated_at = excluded.updated_at`,
+           release = excluded.release, replicas = excluded.replicas, cwd = excluded.cwd,
+           updated_at = excluded.updated_at`,
       )
       .run(
         stored.service.namespace,
@@ -48,6 +56,7 @@ export class LocalClusterStore {
         stored.track,
         JSON.stringify(stored.release),
         stored.replicas,
+        stored.cwd ?? null,
         new Date().toISOString(),
       );
   }
@@ -82,5 +91,6 @@ function toStored(row: TrackRow): StoredTrack {
     track: row.track,
     release: JSON.parse(row.release) as Release,
     replicas: row.replicas,
+    ...(row.cwd === null ? {} : { cwd: row.cwd }),
   };
 }

@@ -54,14 +54,16 @@ export class LocalCluster implements Cluster, EndpointSource {
   readonly type = 'local';
   readonly #store: LocalClusterStore;
   readonly #settings: TrackSettings;
+  /** Where the commands of the tracks this cluster applies run. */
+  readonly #cwd: string;
   readonly #tracks = new Map<string, LocalTrack>();
   readonly #onTrackChanged: (service: ServiceRef, track: string) => void;
 
   constructor(options: LocalClusterOptions) {
     this.#store = new LocalClusterStore(options.db);
     this.#onTrackChanged = options.onTrackChanged ?? (() => {});
+    this.#cwd = options.cwd ?? process.cwd();
     this.#settings = {
-      cwd: options.cwd ?? process.cwd(),
       logDir: join(options.dataDir, 'logs'),
       groupRecordDir: join(options.dataDir, 'replica-groups'),
       probeIntervalMs: options.probeIntervalMs ?? 200,
@@ -71,16 +73,21 @@ export class LocalCluster implements Cluster, EndpointSource {
     };
   }
 
-  /** Runs `release` on the track: nothing when it already does, a rolling replacement when it changed. */
+  /**
+   * Runs `release` on the track: nothing when it already does, a rolling replacement when it changed. The
+   * track's command runs in this cluster's `cwd`, kept with the track so that a runtime restarted elsewhere
+   * runs it where it ran; the same release applied again keeps the directory it runs in.
+   */
   async apply(service: ServiceRef, track: string, release: Release): Promise<void> {
     assertServiceRef(service);
     assertTrackName(track);
     assertLocalRelease(release);
-    const stored = { service, track, release: normalized(release), replicas: release.replicas };
     const before = this.#store.get(service, track);
+    const changed = !before || revisionOf(before.release) !== revisionOf(normalized(release));
+    const cwd = changed ? this.#cwd : before.cwd;
+    const stored = { service, track, release: normalized(release), replicas: release.replicas, cwd };
     this.#store.save(stored);
-    if (!before || revisionOf(before.release) !== revisionOf(stored.release))
-      this.#onTrackChanged(service, track);
+    if (changed) this.#onTrackChanged(service, track);
     this.#run(stored);
   }
 
@@ -192,7 +199,7 @@ export class LocalCluster implements Cluster, EndpointSource {
       track = new LocalTrack(stored.service, stored.track, this.#settings);
       this.#tracks.set(key, track);
     }
-    track.setDesired(stored.release, revisionOf(stored.release), stored.replicas);
+    track.setDesired(stored.release, revisionOf(stored.release), stored.replicas, stored.cwd ?? this.#cwd);
     return track;
   }
 }

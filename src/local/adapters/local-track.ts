@@ -4,7 +4,6 @@ import { Replica, type ReplicaSpec } from './replica.ts';
 
 /** Settings shared by every track of a local cluster. */
 export interface TrackSettings {
-  readonly cwd: string;
   readonly logDir: string;
   /** Where the replicas' process groups are recorded while they run. */
   readonly groupRecordDir: string;
@@ -40,6 +39,7 @@ export class LocalTrack {
   readonly #pods: Pod[] = [];
   readonly #stopping = new Set<Promise<void>>();
   #sequence = 0;
+  #cwd = '';
 
   constructor(
     readonly service: ServiceRef,
@@ -47,9 +47,10 @@ export class LocalTrack {
     private readonly settings: TrackSettings,
   ) {}
 
-  /** Sets what the track should run, then starts/stops replicas towards it. */
-  setDesired(release: Release, revision: string, replicas: number): void {
+  /** Sets what the track should run, and in which directory, then starts/stops replicas towards it. */
+  setDesired(release: Release, revision: string, replicas: number, cwd: string): void {
     this.release = release;
+    this.#cwd = cwd;
     this.revision = revision;
     this.replicas = replicas;
     this.reconcile();
@@ -127,7 +128,7 @@ export class LocalTrack {
       name,
       command: release.command ?? [],
       env: this.#env(release),
-      cwd: this.settings.cwd,
+      cwd: this.#cwd,
       logFile: join(this.settings.logDir, this.service.namespace, `${name}.log`),
       groupRecordDir: this.settings.groupRecordDir,
       probeIntervalMs: this.settings.probeIntervalMs,

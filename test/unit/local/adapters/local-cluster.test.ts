@@ -1,8 +1,17 @@
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RolloutStatus } from '#core/types.ts';
 import { type LocalDatabase, openLocalDatabase } from '#local/adapters/database.ts';
 import { LocalCluster } from '#local/adapters/local-cluster.ts';
-import { anAppRelease, aTempDataDir, isAlive, pollStatus, versionsAt } from '#test/support/local-app.ts';
+import {
+  anAppRelease,
+  aTempDataDir,
+  EXAMPLE_APP,
+  isAlive,
+  pollStatus,
+  versionsAt,
+} from '#test/support/local-app.ts';
 
 const service = { name: 'checkout', namespace: 'shop' };
 
@@ -10,7 +19,7 @@ describe('LocalCluster', () => {
   let temp: ReturnType<typeof aTempDataDir>;
   let db: LocalDatabase;
   let cluster: LocalCluster;
-  const aCluster = (options: { readinessTimeoutMs?: number } = {}) =>
+  const aCluster = (options: { readinessTimeoutMs?: number; cwd?: string } = {}) =>
     new LocalCluster({ db, dataDir: temp.dataDir, probeIntervalMs: 50, stopGraceMs: 2_000, ...options });
 
   beforeEach(() => {
@@ -90,6 +99,27 @@ describe('LocalCluster', () => {
       available: 2,
       complete: true,
     });
+  });
+
+  it('runs a persisted track in the directory it was applied from when the restarted runtime runs elsewhere', async () => {
+    // Prepare: a command relative to the project directory, as in examples/requests
+    const project = join(temp.dataDir, 'project');
+    mkdirSync(project);
+    copyFileSync(EXAMPLE_APP, join(project, 'server.js'));
+    const relative = { version: 'v1', command: [process.execPath, 'server.js'], replicas: 1 };
+    await cluster.closeAll();
+    cluster = aCluster({ cwd: project });
+    await cluster.apply(service, 'stable', relative);
+    await pollStatus(cluster, service, 'stable');
+    await cluster.closeAll();
+    cluster = aCluster({ cwd: temp.dataDir });
+    // Act
+    cluster.resume();
+    await cluster.apply(service, 'stable', relative);
+    const status = await pollStatus(cluster, service, 'stable', (s) => s.complete || s.failed !== undefined);
+    // Assess
+    expect(status).toMatchObject({ ready: 1, complete: true });
+    expect(await versionsAt(cluster.readyUrls(service, 'stable'))).toEqual(['v1']);
   });
 
   it('leaves no process running after closeAll', async () => {
