@@ -82,10 +82,11 @@ export class LocalCluster implements Cluster, EndpointSource {
     assertServiceRef(service);
     assertTrackName(track);
     assertLocalRelease(release);
+    const desired = normalized(release);
     const before = this.#store.get(service, track);
-    const changed = !before || revisionOf(before.release) !== revisionOf(normalized(release));
+    const changed = !before || revisionOf(before.release) !== revisionOf(desired);
     const cwd = changed ? this.#cwd : before.cwd;
-    const stored = { service, track, release: normalized(release), replicas: release.replicas, cwd };
+    const stored = { service, track, release: desired, replicas: release.replicas, cwd };
     this.#store.save(stored);
     if (changed) this.#onTrackChanged(service, track);
     this.#run(stored);
